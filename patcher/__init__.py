@@ -1,0 +1,1 @@
+"""rustc source-patch generator and build orchestrator for WebAssembly proc macros."""

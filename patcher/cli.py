@@ -1,0 +1,122 @@
+"""Command line: `python -m patcher <command>`; the nox sessions call the same functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import check, export
+from .checkout import GitSource, ensure_checkout
+from .errors import PatcherError
+from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
+from .paths import checkout_dir
+from .sources import DEFAULT_VERSION, source_for
+from .workspace import Workspace
+
+
+def _slots(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 4096:
+        raise argparse.ArgumentTypeError("--slots must be between 1 and 4096")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m patcher", description=__doc__)
+    parser.add_argument("--checkout", type=Path, help="the rustc checkout (default: rust-checkout/, or $RUSTC_WASM_CHECKOUT)")
+    parser.add_argument("--rust-version", default=DEFAULT_VERSION, help=f"pinned rustc source (default {DEFAULT_VERSION})")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    co = sub.add_parser("checkout", help="provision the checkout (download, unpack, patch series, git ref `upstream`)")
+    co.add_argument("--git-url", help="clone this rustc repository instead of using Debian's source package")
+    co.add_argument("--git-tag", help="the tag to clone with --git-url, e.g. 1.95.0")
+
+    patch = sub.add_parser("patch", help="apply an option's patch set")
+    patch.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    patch.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS, help="slot functions per macro kind")
+    patch.add_argument("--dry-run", action="store_true", help="print the unified diff, change nothing")
+    patch.add_argument("--revert", action="store_true", help="restore the pristine tree")
+
+    chk = sub.add_parser("check", help="apply, then `x.py check` every crate the option touches")
+    chk.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    chk.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
+    chk.add_argument("--log", type=Path, help="write the full x.py output here")
+
+    exp = sub.add_parser("export", help="regenerate patches/option-*.patch")
+    exp.add_argument("--check", action="store_true", help="fail if a committed patch is stale, write nothing")
+
+    sub.add_parser("status", help="what the tool applied to the checkout")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except PatcherError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; an interrupted write is rolled back on the next run", file=sys.stderr)
+        return 130
+
+
+def run(args: argparse.Namespace) -> int:
+    source = source_for(args.rust_version)
+    checkout = (args.checkout or _default_checkout(args.rust_version)).resolve()
+    if args.command == "checkout":
+        git_source = None
+        if args.git_url or args.git_tag:
+            if not (args.git_url and args.git_tag):
+                raise PatcherError("--git-url and --git-tag go together")
+            git_source = GitSource(args.git_url, args.git_tag)
+        ensure_checkout(source, checkout, git_source)
+        print(f"checkout ready: {checkout} (rustc {source.version}, pristine tree at ref `upstream`)")
+        return 0
+    if args.command == "export":
+        return export.main(checkout, check_only=args.check)
+    ensure_checkout(source, checkout)
+    ws = Workspace(checkout)
+    if ws.recovered:
+        print("note: the previous run was interrupted while writing; its changes were rolled back")
+    if args.command == "status":
+        print(ws.status())
+        return 0
+    if args.command == "patch":
+        return _patch(ws, args)
+    if args.command == "check":
+        _report(ws.apply(args.option, args.slots), f"option {args.option}")
+        seconds = check.x_check(checkout, check.crates_touched(args.option), args.log)
+        print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
+        return 0
+    raise AssertionError(args.command)
+
+
+def _default_checkout(version: str) -> Path:
+    base = checkout_dir()
+    return base if version == DEFAULT_VERSION else base.with_name(f"{base.name}-{version}")
+
+
+def _patch(ws: Workspace, args: argparse.Namespace) -> int:
+    if args.revert:
+        _report(ws.revert(), "revert")
+        return 0
+    if args.dry_run:
+        diff = ws.dry_run(args.option, args.slots)
+        sys.stdout.write(diff or f"option {args.option} is already applied: nothing would change\n")
+        return 0
+    _report(ws.apply(args.option, args.slots), f"option {args.option}, {args.slots} slots per kind")
+    return 0
+
+
+def _report(outcome: object, what: str) -> None:
+    from .workspace import Outcome
+
+    assert isinstance(outcome, Outcome)
+    if not outcome.changed:
+        print(f"{what}: already applied, nothing to do ({len(outcome.unchanged)} files checked, {outcome.seconds:.2f} s)")
+        return
+    print(f"{what}: {len(outcome.changed)} file(s) written in {outcome.seconds:.2f} s")
+    for rel in outcome.changed:
+        print(f"  {rel}")

@@ -1,0 +1,82 @@
+"""`patches/option-{a,b,c}.patch`: `git diff upstream` of each option's result.
+
+Computed without touching the working tree: the patched files are written as blobs
+into the checkout's object store, a tree is built in a temporary index, and git diffs
+it against `upstream`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import git
+
+from .checkout import UPSTREAM_REF, open_repo
+from .engine import make_plan, report_findings
+from .patchset import DEFAULT_SLOTS, OPTIONS, context, edits_for
+from .paths import PATCHES_DIR
+
+
+def patch_path(option: str) -> Path:
+    return PATCHES_DIR / f"option-{option}.patch"
+
+
+def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
+    """The sha of the tree `upstream` + option's patch set."""
+    def pristine(rel: str) -> bytes | None:
+        try:
+            data: bytes = (repo.commit(UPSTREAM_REF).tree / rel).data_stream.read()
+            return data
+        except KeyError:
+            return None
+
+    plan = make_plan(edits_for(option), pristine, context(option, slots))
+    if plan.findings:
+        raise report_findings(plan.findings, f"export of option {option}")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        g = repo.git
+        g.read_tree(UPSTREAM_REF, env=env)
+        lines = []
+        for rel, data in sorted(plan.patched.items()):
+            with tempfile.NamedTemporaryFile(dir=tmp, delete=False) as f:
+                f.write(data)
+            sha = g.hash_object("-w", f.name)
+            lines.append(f"100644 {sha}\t{rel}")
+        g.update_index("--index-info", istream=_as_stream("\n".join(lines) + "\n"), env=env)
+        tree: str = g.write_tree(env=env)
+        return tree
+
+
+def _as_stream(text: str):  # type: ignore[no-untyped-def]
+    import io
+
+    return io.BytesIO(text.encode())
+
+
+def diff_for(repo: git.Repo, option: str) -> str:
+    tree = tree_for(repo, option)
+    text: str = repo.git.diff(UPSTREAM_REF, tree, "--no-color", "--no-ext-diff", "--full-index",
+                              "--no-renames", strip_newline_in_stdout=False)
+    return text
+
+
+def main(checkout: Path, check_only: bool) -> int:
+    repo = open_repo(checkout)
+    stale = []
+    for option in OPTIONS:
+        text = diff_for(repo, option)
+        path = patch_path(option)
+        if path.exists() and path.read_text() == text:
+            continue
+        stale.append(path.name)
+        if not check_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    if check_only and stale:
+        print(f"stale: {', '.join(stale)}; run `nox -s export`")
+        return 1
+    print("patches current" if not stale else f"wrote {', '.join(stale)}")
+    return 0

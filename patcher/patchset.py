@@ -1,0 +1,234 @@
+"""The patch set, as data: every edit the tool makes to rustc, grouped by what needs it.
+
+- CORE (every option): the WASM runtime crate (slots, client factories, module
+  checks), the proc_macro bridge relay, the `.wasm` branch of the crate loader, the
+  proc-macro crate type for wasm targets and the `.rustc_proc_macro_decls` emitter.
+- Option A: `--extern name=module.wasm`: the module carries real crate metadata,
+  which the crate locator accepts on any host.
+- Option B: `-Z wasm-proc-macro=module.wasm`: a resolver registry puts the module's
+  macros in the `#[macro_use]` prelude directly, with no crate metadata at all.
+- Option C: `--wasm-proc-macro NAME=module.wasm`: A's loader, reached through a flag
+  that names the crate explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .edits import Anchor, CargoDependency, CargoLockPackage, Edit, NewFile, Position, RustInsert
+
+OPTIONS = ("a", "b", "c")
+DEFAULT_OPTION = "c"
+DEFAULT_SLOTS = 64
+DECLS_VERSION = 1
+DECLS_SECTION = ".rustc_proc_macro_decls"
+# Host functions a guest module may import (the relay ABI).
+HOST_IMPORTS = (("env", "__rustc_wasm_proc_macro_dispatch"),)
+
+RUNTIME = "compiler/rustc_wasm_proc_macro"
+CREADER = "compiler/rustc_metadata/src/creader.rs"
+LOCATOR = "compiler/rustc_metadata/src/locator.rs"
+HARNESS = "compiler/rustc_builtin_macros/src/proc_macro_harness.rs"
+OUTPUT = "compiler/rustc_session/src/output.rs"
+CONFIG = "compiler/rustc_session/src/config.rs"
+BRIDGE = "library/proc_macro/src/bridge"
+
+
+def fn_named(name: str) -> str:
+    return f'((function_item name: (identifier) @n) @anchor (#eq? @n "{name}"))'
+
+
+def scope_fn(name: str) -> str:
+    return f'((function_item name: (identifier) @n) @scope (#eq? @n "{name}"))'
+
+
+def context(option: str, slots: int) -> dict[str, Any]:
+    """Everything templates may refer to."""
+    return {
+        "option": option,
+        "slots": slots,
+        "decls_version": DECLS_VERSION,
+        "decls_section": DECLS_SECTION,
+        "host_imports": HOST_IMPORTS,
+    }
+
+
+RUNTIME_FILES: list[Edit] = [
+    NewFile(f"{RUNTIME}/Cargo.toml", "runtime/Cargo.toml.j2"),
+    NewFile(f"{RUNTIME}/src/lib.rs", "runtime/lib.rs.j2"),
+    NewFile(f"{RUNTIME}/src/decls.rs", "runtime/decls.rs.j2"),
+    NewFile(f"{RUNTIME}/src/module.rs", "runtime/module.rs.j2"),
+    NewFile(f"{RUNTIME}/src/registry.rs", "runtime/registry.rs.j2"),
+    NewFile(f"{RUNTIME}/src/slots.rs", "runtime/slots.rs.j2"),
+]
+
+BRIDGE_RELAY: list[Edit] = [
+    NewFile(f"{BRIDGE}/relay.rs", "proc_macro/relay.rs.j2"),
+    RustInsert(
+        f"{BRIDGE}/mod.rs",
+        Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "client"))', "mod client", ("client",)),
+        Position.AFTER,
+        "proc_macro/bridge_mod_relay.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "relay"))',
+    ),
+    RustInsert(
+        f"{BRIDGE}/client.rs",
+        Anchor(
+            '((impl_item trait: (type_identifier) @tr type: (generic_type type: (type_identifier) @ty)) @anchor'
+            ' (#eq? @tr "Clone") (#eq? @ty "Client"))',
+            "impl Clone for Client",
+            ("Client",),
+        ),
+        Position.AFTER,
+        "proc_macro/client_from_raw_run.rs.j2",
+        '((function_item name: (identifier) @n) @probe (#eq? @n "from_raw_run"))',
+    ),
+    RustInsert(
+        f"{BRIDGE}/rpc.rs",
+        Anchor(
+            '((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor'
+            ' (#eq? @m "rpc_encode_decode") (#eq? @tt "(le usize)"))',
+            "rpc_encode_decode!(le usize)",
+            ("rpc_encode_decode", "usize"),
+        ),
+        Position.REPLACE,
+        "proc_macro/rpc_usize.rs.j2",
+        '((impl_item trait: (generic_type type: (type_identifier) @tr) type: (primitive_type) @ty) @probe'
+        ' (#eq? @tr "Encode") (#eq? @ty "usize"))',
+    ),
+]
+
+LOADER: list[Edit] = [
+    RustInsert(
+        CREADER,
+        Anchor(
+            '((impl_item type: (type_identifier) @t body: (declaration_list (function_item name: (identifier) @n) @anchor))'
+            ' (#eq? @t "CStore") (#eq? @n "dlsym_proc_macros"))',
+            "fn dlsym_proc_macros in impl CStore",
+            ("dlsym_proc_macros", "CStore"),
+            expect=r"path: &Path.*-> Result<&'static \[ProcMacro\], CrateError>",
+        ),
+        Position.BODY_START,
+        "core/creader_dlsym_wasm.rs.j2",
+        '((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe'
+        ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "is_wasm_module"))',
+    ),
+    CargoDependency("compiler/rustc_metadata/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'),
+]
+
+GUEST: list[Edit] = [
+    RustInsert(
+        OUTPUT,
+        Anchor(fn_named("invalid_output_for_target"), "fn invalid_output_for_target", ("invalid_output_for_target",),
+               expect=r"crate_type: CrateType\) -> bool"),
+        Position.BODY_START,
+        "core/output_allow_wasm_proc_macro.rs.j2",
+        '((field_expression field: (field_identifier) @f) @probe (#eq? @f "is_like_wasm"))',
+    ),
+    RustInsert(
+        HARNESS,
+        Anchor(
+            '((expression_statement (call_expression function: (field_expression value: (field_expression) @recv'
+            ' field: (field_identifier) @m) arguments: (arguments (identifier) @arg))) @anchor'
+            ' (#eq? @recv "krate.items") (#eq? @m "push") (#eq? @arg "decls"))',
+            "krate.items.push(decls) in fn inject",
+            ("inject", "krate"),
+            inside=scope_fn("inject"),
+        ),
+        Position.AFTER,
+        "core/harness_push_section.rs.j2",
+        '((call_expression function: (identifier) @f) @probe (#eq? @f "mk_wasm_decls_section"))',
+    ),
+    RustInsert(
+        HARNESS,
+        Anchor(fn_named("mk_decls"), "fn mk_decls", ("mk_decls",), expect=r"macros: &\[ProcMacro\]\) -> Box<ast::Item>"),
+        Position.AFTER,
+        "core/harness_section_fn.rs.j2",
+        fn_named("mk_wasm_decls_section").replace("@anchor", "@probe"),
+    ),
+]
+
+
+def cargo_lock(dependents: tuple[str, ...]) -> Edit:
+    return CargoLockPackage(
+        "Cargo.lock",
+        "rustc_wasm_proc_macro",
+        dependencies=("rustc_proc_macro", "wasmparser 0.236.1"),
+        dependents=dependents,
+    )
+
+
+CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST]
+
+OPTION_A: list[Edit] = [
+    RustInsert(
+        LOCATOR,
+        Anchor(
+            '((let_declaration pattern: (identifier) @v) @anchor (#eq? @v "dll_prefix"))',
+            "let dll_prefix in fn find_commandline_library",
+            ("find_commandline_library", "dll_prefix"),
+            inside=scope_fn("find_commandline_library"),
+        ),
+        Position.BEFORE,
+        "option_a/locator_accept_wasm.rs.j2",
+        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        ' (string_literal (string_content) @s))) @probe (#eq? @m "ends_with") (#eq? @s ".wasm"))',
+    ),
+    RustInsert(
+        LOCATOR,
+        Anchor(
+            '((binary_expression left: (field_expression) @l right: (field_expression) @r) @anchor'
+            ' (#eq? @l "header.triple") (#eq? @r "self.tuple"))',
+            "header.triple != self.tuple in fn crate_matches",
+            ("crate_matches", "triple"),
+            inside=scope_fn("crate_matches"),
+        ),
+        Position.REPLACE,
+        "option_a/locator_triple.rs.j2",
+        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        ' (string_literal (string_content) @s))) @probe (#eq? @m "starts_with") (#eq? @s "wasm"))',
+    ),
+]
+
+OPTION_C_FLAG: list[Edit] = [
+    RustInsert(
+        CONFIG,
+        Anchor(
+            '((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))'
+            ' @anchor (#eq? @f "opt") (#eq? @s "extern"))',
+            'opt(.., "extern", ..) in let verbose_only',
+            ("verbose_only", "extern"),
+            inside='((let_declaration pattern: (identifier) @v) @scope (#eq? @v "verbose_only"))',
+        ),
+        Position.AFTER,
+        "option_c/optgroup.rs.j2",
+        '((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))'
+        ' @probe (#eq? @f "opt") (#eq? @s "wasm-proc-macro"))',
+    ),
+    RustInsert(
+        CONFIG,
+        Anchor(
+            '((call_expression function: (identifier) @f arguments: (arguments (identifier) @a)) @anchor'
+            ' (#eq? @f "Externs") (#eq? @a "externs"))',
+            "Externs(externs) at the end of fn parse_externs",
+            ("parse_externs", "Externs"),
+            inside=scope_fn("parse_externs"),
+        ),
+        Position.BEFORE,
+        "option_c/parse_flag.rs.j2",
+        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        ' (string_literal (string_content) @s))) @probe (#eq? @m "opt_strs") (#eq? @s "wasm-proc-macro"))',
+    ),
+]
+
+def edits_for(option: str) -> list[Edit]:
+    from .patchset_b import OPTION_B_EDITS
+
+    if option == "a":
+        return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A]
+    if option == "b":
+        return [*CORE, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B_EDITS]
+    if option == "c":
+        return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
+    raise ValueError(option)
+

@@ -1,0 +1,27 @@
+"""Where the tool keeps things: the checkout in the repository, downloads outside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = REPO_ROOT / "templates"
+PATCHES_DIR = REPO_ROOT / "patches"
+DEFAULT_CHECKOUT = REPO_ROOT / "rust-checkout"
+
+
+def cache_dir() -> Path:
+    """Downloads survive fresh clones: they live under ~/.cache unless overridden."""
+    override = os.environ.get("RUSTC_WASM_CACHE")
+    base = Path(override) if override else Path.home() / ".cache" / "rustc-wasm-proc-macros"
+    return base
+
+
+def downloads_dir() -> Path:
+    return cache_dir() / "downloads"
+
+
+def checkout_dir() -> Path:
+    override = os.environ.get("RUSTC_WASM_CHECKOUT")
+    return Path(override).resolve() if override else DEFAULT_CHECKOUT

@@ -1,0 +1,101 @@
+"""tree-sitter-rust, as the patcher uses it: parse, query, count parse errors, and
+walk the flat token trees of macro bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter
+import tree_sitter_rust
+
+Node = tree_sitter.Node
+
+
+@lru_cache(maxsize=1)
+def language() -> tree_sitter.Language:
+    return tree_sitter.Language(tree_sitter_rust.language())
+
+
+def parse(source: bytes) -> tree_sitter.Tree:
+    return tree_sitter.Parser(language()).parse(source)
+
+
+@lru_cache(maxsize=256)
+def compile_query(text: str) -> tree_sitter.Query:
+    return tree_sitter.Query(language(), text)
+
+
+def captures(tree: tree_sitter.Tree, query: str, name: str) -> list[Node]:
+    """Nodes captured as `@name` by `query`, one per match, in source order."""
+    cursor = tree_sitter.QueryCursor(compile_query(query))
+    found: dict[tuple[int, int], Node] = {}
+    for _, caps in cursor.matches(tree.root_node):
+        for node in caps.get(name, []):
+            found[(node.start_byte, node.end_byte)] = node
+    return [found[k] for k in sorted(found)]
+
+
+@dataclass(frozen=True)
+class ParseError:
+    line: int  # 1-based
+    column: int
+    kind: str  # "ERROR" or "MISSING <token>"
+
+
+def parse_errors(tree: tree_sitter.Tree) -> list[ParseError]:
+    errors: list[ParseError] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        if node.is_error or node.is_missing:
+            kind = "ERROR" if node.is_error else f"MISSING {node.type}"
+            errors.append(ParseError(node.start_point[0] + 1, node.start_point[1] + 1, kind))
+            if node.is_missing:
+                continue
+        stack.extend(node.children)
+    return sorted(errors, key=lambda e: (e.line, e.column))
+
+
+def line_start(source: bytes, offset: int) -> int:
+    return source.rfind(b"\n", 0, offset) + 1
+
+
+def line_end(source: bytes, offset: int) -> int:
+    """Offset just past the newline ending the line that contains `offset`."""
+    end = source.find(b"\n", offset)
+    return len(source) if end < 0 else end + 1
+
+
+def indentation_at(source: bytes, offset: int) -> bytes:
+    start = line_start(source, offset)
+    text = source[start:offset]
+    return text[: len(text) - len(text.lstrip(b" \t"))]
+
+
+def token_tree_entries(token_tree: Node) -> Iterator[tuple[str, Node, Node]]:
+    """Entries `name: ...,` of a macro body written as a flat token tree.
+
+    Yields (name, first node of the entry, last node of the entry: its `,` or the
+    node before the closing delimiter). An entry starts at an identifier directly
+    followed by `:` at the top level of the token tree, as in `options!` and
+    `top_level_options!` bodies.
+    """
+    children = [c for c in token_tree.children if c.type not in ("line_comment", "block_comment")]
+    inner = children[1:-1]  # drop the delimiters
+    i = 0
+    while i < len(inner):
+        node = inner[i]
+        if node.type == "identifier" and i + 1 < len(inner) and inner[i + 1].type == ":":
+            j = i + 2
+            while j < len(inner) and inner[j].type != ",":
+                # stop early if the next entry starts without a separating comma
+                j += 1
+            last = inner[j] if j < len(inner) else inner[-1]
+            yield node.text.decode() if node.text else "", node, last
+            i = j + 1
+        else:
+            i += 1

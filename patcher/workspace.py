@@ -1,0 +1,136 @@
+"""Apply, revert, diff and inspect a patch set on a provisioned checkout.
+
+The checkout's `upstream` ref is the pristine tree. The tool records what it wrote in
+`.git/rustc-wasm-proc-macros-state.json`; any other difference from `upstream` is a
+change the tool did not make, and the tool refuses to touch such a tree.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import git
+
+from . import engine
+from .checkout import UPSTREAM_REF, open_repo
+from .engine import Plan, State, make_plan, report_findings, sha256
+from .errors import PatcherError
+from .patchset import context, edits_for
+
+
+@dataclass
+class Outcome:
+    changed: list[str] = field(default_factory=list)  # files written or removed
+    unchanged: list[str] = field(default_factory=list)  # already as the patch set wants
+    recovered: bool = False  # an interrupted write was rolled back first
+    seconds: float = 0.0
+
+
+class Workspace:
+    def __init__(self, checkout: Path) -> None:
+        self.root = checkout
+        self.repo: git.Repo = open_repo(checkout)
+        self.git_dir = Path(self.repo.git_dir)
+        self.recovered = engine.recover(self.root, self.git_dir)
+
+    # -- reading ------------------------------------------------------------------
+    def pristine(self, rel: str) -> bytes | None:
+        try:
+            blob = self.repo.commit(UPSTREAM_REF).tree / rel
+        except KeyError:
+            return None
+        data: bytes = blob.data_stream.read()
+        return data
+
+    def current(self, rel: str) -> bytes | None:
+        path = self.root / rel
+        return path.read_bytes() if path.is_file() else None
+
+    def changed_files(self) -> list[str]:
+        """Files that differ from `upstream`: modified, deleted or untracked."""
+        out = self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+        files = []
+        for entry in out.split("\0"):
+            if entry:
+                files.append(entry[3:])
+        diff = self.repo.git.diff("--name-only", "-z", UPSTREAM_REF, "--")
+        files += [f for f in diff.split("\0") if f]
+        return sorted(set(files))
+
+    def plan(self, option: str, slots: int) -> Plan:
+        plan = make_plan(edits_for(option), self.pristine, context(option, slots))
+        if plan.findings:
+            raise report_findings(plan.findings, f"option {option} on {self.root}")
+        return plan
+
+    # -- guarding -----------------------------------------------------------------
+    def foreign_changes(self, state: State, targets: dict[str, bytes | None]) -> list[str]:
+        """Changed files the tool did not write. A file whose content is exactly what
+        the requested patch set wants (e.g. after `git apply` of an exported patch)
+        counts as the tool's."""
+        foreign = []
+        for rel in self.changed_files():
+            data = self.current(rel)
+            recorded = rel in state.files and state.files[rel] == (sha256(data) if data is not None else None)
+            wanted = rel in targets and targets[rel] == data
+            if not (recorded or wanted):
+                foreign.append(rel)
+        return foreign
+
+    def _refuse_foreign(self, foreign: list[str]) -> None:
+        if foreign:
+            shown = "\n".join(f"  {f}" for f in foreign[:50])
+            more = f"\n  ... and {len(foreign) - 50} more" if len(foreign) > 50 else ""
+            raise PatcherError(
+                f"{self.root} has changes this tool did not make; refusing to touch it:\n{shown}{more}\n"
+                f"Commit or stash them elsewhere, or restore them with "
+                f"`git -C {self.root} checkout {UPSTREAM_REF} -- <file>` (new files: delete them)."
+            )
+
+    # -- writing ------------------------------------------------------------------
+    def targets_for(self, option: str | None, slots: int) -> dict[str, bytes | None]:
+        """Every file's wanted content: the patch set's, and pristine for files a
+        previous application touched that this one does not."""
+        state = State.load(self.git_dir)
+        targets: dict[str, bytes | None] = {}
+        if option is not None:
+            targets.update(self.plan(option, slots).patched)
+        for rel in state.files:
+            targets.setdefault(rel, self.pristine(rel))
+        return targets
+
+    def write(self, option: str | None, slots: int) -> Outcome:
+        start = time.perf_counter()
+        state = State.load(self.git_dir)
+        targets = self.targets_for(option, slots)
+        self._refuse_foreign(self.foreign_changes(state, targets))
+        to_write = {rel: data for rel, data in targets.items() if self.current(rel) != data}
+        if to_write:
+            engine.write_atomically(self.root, self.git_dir, to_write)
+        new_state = State(option, slots if option else None)
+        if option is not None:
+            new_state.files = {rel: (sha256(d) if d is not None else None) for rel, d in targets.items()
+                               if d != self.pristine(rel)}
+        new_state.save(self.git_dir)
+        outcome = Outcome(sorted(to_write), sorted(set(targets) - set(to_write)), self.recovered)
+        outcome.seconds = time.perf_counter() - start
+        return outcome
+
+    def apply(self, option: str, slots: int) -> Outcome:
+        return self.write(option, slots)
+
+    def revert(self) -> Outcome:
+        return self.write(None, 0)
+
+    def dry_run(self, option: str, slots: int) -> str:
+        state = State.load(self.git_dir)
+        targets = self.targets_for(option, slots)
+        self._refuse_foreign(self.foreign_changes(state, targets))
+        return "".join(engine.unified_diff(rel, self.current(rel), data)
+                       for rel, data in sorted(targets.items()) if self.current(rel) != data)
+
+    def status(self) -> dict[str, object]:
+        state = State.load(self.git_dir)
+        return {"option": state.option, "slots": state.slots, "files": sorted(state.files)}
