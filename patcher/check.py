@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 from .errors import PatcherError
@@ -33,15 +34,17 @@ def x_check(checkout: Path, paths: list[str], log: Path | None = None) -> float:
     print(f"$ {' '.join(cmd[1:])}  (in {checkout})", flush=True)
     start = time.perf_counter()
     env = {**os.environ, "RUST_BACKTRACE": "0"}
-    with subprocess.Popen(cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
         assert proc.stdout is not None
-        tail: list[str] = []
-        out = log.open("w") if log else None
+        tail: deque[str] = deque(maxlen=60)
+        out = log.open("w", buffering=1) if log else None
         for line in proc.stdout:
             if out:
                 out.write(line)
-            tail = (tail + [line])[-60:]
-            if line.startswith(("error", "Checking", "Finished", "Build completed", "Build completed")):
+            tail.append(line)
+            if line.startswith(("error", "Checking stage", "Build completed")):
                 print(line, end="", flush=True)
         if out:
             out.close()

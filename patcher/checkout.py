@@ -135,8 +135,20 @@ def _prune_vendor_checksums(vendor: Path) -> None:
 
 def _clone_git_source(src: GitSource, dest: Path) -> None:
     print(f"cloning {src.url} at {src.tag}", flush=True)
-    _run(["git", "clone", "--depth", "1", "--branch", src.tag, "--recurse-submodules",
-          "--shallow-submodules", src.url, str(dest)])
+    _run(
+        [
+            "git",
+            "clone",
+            "--depth",
+            "1",
+            "--branch",
+            src.tag,
+            "--recurse-submodules",
+            "--shallow-submodules",
+            src.url,
+            str(dest),
+        ]
+    )
     shutil.rmtree(dest / ".git")  # the checkout gets a fresh history with one commit
     for gitlink in dest.rglob(".git"):
         if gitlink.is_file():
@@ -146,8 +158,10 @@ def _clone_git_source(src: GitSource, dest: Path) -> None:
 def _regenerate_lockfiles(root: Path) -> None:
     """Resolve the workspaces against vendor/ now, so builds never rewrite a lock file."""
     vendor_config = [
-        "--config", "source.crates-io.replace-with='vendored-sources'",
-        "--config", f"source.vendored-sources.directory='{root / 'vendor'}'",
+        "--config",
+        "source.crates-io.replace-with='vendored-sources'",
+        "--config",
+        f"source.vendored-sources.directory='{root / 'vendor'}'",
     ]
     cargo = bootstrap_config.stage0_tool("cargo")
     for workspace in DEBIAN_WORKSPACES:
@@ -155,8 +169,11 @@ def _regenerate_lockfiles(root: Path) -> None:
         if not manifest.exists() or (root / workspace / "Cargo.lock").exists():
             continue
         print(f"resolving {workspace}/Cargo.lock against vendor/", flush=True)
-        _run([str(cargo), "generate-lockfile", "--offline", "--manifest-path", str(manifest), *vendor_config],
-             cwd=root, env_extra={"RUSTC_BOOTSTRAP": "1"})
+        _run(
+            [str(cargo), "generate-lockfile", "--offline", "--manifest-path", str(manifest), *vendor_config],
+            cwd=root,
+            env_extra={"RUSTC_BOOTSTRAP": "1"},
+        )
 
 
 def _commit_upstream(root: Path, source: RustSource, git_source: GitSource | None) -> git.Repo:

@@ -24,8 +24,12 @@ def _slots(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m patcher", description=__doc__)
-    parser.add_argument("--checkout", type=Path, help="the rustc checkout (default: rust-checkout/, or $RUSTC_WASM_CHECKOUT)")
-    parser.add_argument("--rust-version", default=DEFAULT_VERSION, help=f"pinned rustc source (default {DEFAULT_VERSION})")
+    parser.add_argument(
+        "--checkout", type=Path, help="the rustc checkout (default: rust-checkout/, or $RUSTC_WASM_CHECKOUT)"
+    )
+    parser.add_argument(
+        "--rust-version", default=DEFAULT_VERSION, help=f"pinned rustc source (default {DEFAULT_VERSION})"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     co = sub.add_parser("checkout", help="provision the checkout (download, unpack, patch series, git ref `upstream`)")
@@ -115,7 +119,9 @@ def _report(outcome: object, what: str) -> None:
 
     assert isinstance(outcome, Outcome)
     if not outcome.changed:
-        print(f"{what}: already applied, nothing to do ({len(outcome.unchanged)} files checked, {outcome.seconds:.2f} s)")
+        print(
+            f"{what}: already applied, nothing to do ({len(outcome.unchanged)} files checked, {outcome.seconds:.2f} s)"
+        )
         return
     print(f"{what}: {len(outcome.changed)} file(s) written in {outcome.seconds:.2f} s")
     for rel in outcome.changed:

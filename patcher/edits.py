@@ -42,7 +42,8 @@ class Splice:
 
 
 class Edit(Protocol):
-    file: str
+    @property
+    def file(self) -> str: ...
 
     @property
     def label(self) -> str: ...
@@ -121,7 +122,9 @@ def _leading_attributes_start(node: rs.Node) -> int:
     """Start of the attributes and doc comments directly above `node`."""
     start = node.start_byte
     prev = node.prev_sibling
-    while prev is not None and (prev.type == "attribute_item" or (prev.type == "line_comment" and _text(prev).startswith("///"))):
+    while prev is not None and (
+        prev.type == "attribute_item" or (prev.type == "line_comment" and _text(prev).startswith("///"))
+    ):
         start = prev.start_byte
         prev = prev.prev_sibling
     return start
@@ -172,7 +175,14 @@ class RustInsert:
             return [Splice(at, at, _indent(text, indent))], []
         body_node = _body(node)
         if body_node is None:
-            return [], [Finding("conflict", self.file, self.anchor.description, f"line {node.start_point[0] + 1}: no `{{ ... }}` body")]
+            return [], [
+                Finding(
+                    "conflict",
+                    self.file,
+                    self.anchor.description,
+                    f"line {node.start_point[0] + 1}: no `{{ ... }}` body",
+                )
+            ]
         inner = indent + b"    "
         if self.position is Position.BODY_START:
             at = rs.line_end(source, body_node.start_byte)
@@ -209,7 +219,9 @@ class TokenTreeEntry:
         entries = {name: (first, last) for name, first, last in rs.token_tree_entries(node)}
         if self.after_entry not in entries:
             detail = _where_names_appear(source, (self.after_entry,))
-            return [], [Finding("missing", self.file, f"entry `{self.after_entry}` in {self.anchor.description}", detail)]
+            return [], [
+                Finding("missing", self.file, f"entry `{self.after_entry}` in {self.anchor.description}", detail)
+            ]
         first, last = entries[self.after_entry]
         at = rs.line_end(source, last.end_byte)
         text = render_template(self.template, **context)

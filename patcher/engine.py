@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -60,7 +61,7 @@ def make_plan(edits: Iterable[Edit], read_pristine: ReadPristine, context: dict[
 
 def _splice(source: bytes, splices: list[tuple[Splice, Edit]], file: str, findings: list[Finding]) -> bytes | None:
     ordered = sorted(splices, key=lambda se: (se[0].start, se[0].end))
-    for (a, ea), (b, eb) in zip(ordered, ordered[1:], strict=False):
+    for (a, ea), (b, eb) in itertools.pairwise(ordered):
         if b.start < a.end:
             findings.append(Finding("conflict", file, eb.label, f"overlaps the edit `{ea.label}`"))
             return None
@@ -70,7 +71,9 @@ def _splice(source: bytes, splices: list[tuple[Splice, Edit]], file: str, findin
     return out
 
 
-def _check_patched(file: str, pristine: bytes | None, patched: bytes, edits: list[Edit], findings: list[Finding]) -> None:
+def _check_patched(
+    file: str, pristine: bytes | None, patched: bytes, edits: list[Edit], findings: list[Finding]
+) -> None:
     """Every edit must be recognisable afterwards, and a Rust edit must not add parse
     errors (rustc's `default_field_values` syntax already makes tree-sitter-rust 0.24
     report some errors in a few pristine files: those are allowed, new ones are not)."""
@@ -81,8 +84,14 @@ def _check_patched(file: str, pristine: bytes | None, patched: bytes, edits: lis
             old = {(e.line, e.column) for e in before}
             new = [e for e in after if (e.line, e.column) not in old] or after
             where = ", ".join(f"line {e.line}:{e.column} ({e.kind})" for e in new[:5])
-            findings.append(Finding("parse-error", file, "patched file",
-                                    f"{len(before)} parse errors before the edits, {len(after)} after: {where}"))
+            findings.append(
+                Finding(
+                    "parse-error",
+                    file,
+                    "patched file",
+                    f"{len(before)} parse errors before the edits, {len(after)} after: {where}",
+                )
+            )
     for edit in edits:
         if not edit.probe(patched):
             findings.append(Finding("probe", file, edit.label, "the edit is not recognisable in the patched file"))

@@ -8,6 +8,7 @@ it against `upstream`.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -25,9 +26,11 @@ def patch_path(option: str) -> Path:
 
 def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
     """The sha of the tree `upstream` + option's patch set."""
+    upstream = repo.commit(UPSTREAM_REF).tree
+
     def pristine(rel: str) -> bytes | None:
         try:
-            data: bytes = (repo.commit(UPSTREAM_REF).tree / rel).data_stream.read()
+            data: bytes = (upstream / rel).data_stream.read()
             return data
         except KeyError:
             return None
@@ -35,31 +38,28 @@ def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
     plan = make_plan(edits_for(option), pristine, context(option, slots))
     if plan.findings:
         raise report_findings(plan.findings, f"export of option {option}")
+    cwd = repo.working_dir
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        g = repo.git
-        g.read_tree(UPSTREAM_REF, env=env)
-        lines = []
-        for rel, data in sorted(plan.patched.items()):
-            with tempfile.NamedTemporaryFile(dir=tmp, delete=False) as f:
-                f.write(data)
-            sha = g.hash_object("-w", f.name)
-            lines.append(f"100644 {sha}\t{rel}")
-        g.update_index("--index-info", istream=_as_stream("\n".join(lines) + "\n"), env=env)
-        tree: str = g.write_tree(env=env)
-        return tree
+        _git(cwd, env, "read-tree", UPSTREAM_REF)
+        entries = [
+            f"100644 {_git(cwd, env, 'hash-object', '-w', '--stdin', data=data)}\t{rel}"
+            for rel, data in sorted(plan.patched.items())
+        ]
+        _git(cwd, env, "update-index", "--index-info", data=("\n".join(entries) + "\n").encode())
+        return _git(cwd, env, "write-tree")
 
 
-def _as_stream(text: str):  # type: ignore[no-untyped-def]
-    import io
-
-    return io.BytesIO(text.encode())
+def _git(cwd: str | os.PathLike[str], env: dict[str, str], *args: str, data: bytes | None = None) -> str:
+    out = subprocess.run(["git", *args], cwd=cwd, env=env, input=data, capture_output=True, check=True)
+    return out.stdout.decode().strip()
 
 
 def diff_for(repo: git.Repo, option: str) -> str:
     tree = tree_for(repo, option)
-    text: str = repo.git.diff(UPSTREAM_REF, tree, "--no-color", "--no-ext-diff", "--full-index",
-                              "--no-renames", strip_newline_in_stdout=False)
+    text: str = repo.git.diff(
+        UPSTREAM_REF, tree, "--no-color", "--no-ext-diff", "--full-index", "--no-renames", strip_newline_in_stdout=False
+    )
     return text
 
 

@@ -74,7 +74,7 @@ BRIDGE_RELAY: list[Edit] = [
     RustInsert(
         f"{BRIDGE}/client.rs",
         Anchor(
-            '((impl_item trait: (type_identifier) @tr type: (generic_type type: (type_identifier) @ty)) @anchor'
+            "((impl_item trait: (type_identifier) @tr type: (generic_type type: (type_identifier) @ty)) @anchor"
             ' (#eq? @tr "Clone") (#eq? @ty "Client"))',
             "impl Clone for Client",
             ("Client",),
@@ -86,14 +86,14 @@ BRIDGE_RELAY: list[Edit] = [
     RustInsert(
         f"{BRIDGE}/rpc.rs",
         Anchor(
-            '((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor'
+            "((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor"
             ' (#eq? @m "rpc_encode_decode") (#eq? @tt "(le usize)"))',
             "rpc_encode_decode!(le usize)",
             ("rpc_encode_decode", "usize"),
         ),
         Position.REPLACE,
         "proc_macro/rpc_usize.rs.j2",
-        '((impl_item trait: (generic_type type: (type_identifier) @tr) type: (primitive_type) @ty) @probe'
+        "((impl_item trait: (generic_type type: (type_identifier) @tr) type: (primitive_type) @ty) @probe"
         ' (#eq? @tr "Encode") (#eq? @ty "usize"))',
     ),
 ]
@@ -102,7 +102,8 @@ LOADER: list[Edit] = [
     RustInsert(
         CREADER,
         Anchor(
-            '((impl_item type: (type_identifier) @t body: (declaration_list (function_item name: (identifier) @n) @anchor))'
+            "((impl_item type: (type_identifier) @t"
+            " body: (declaration_list (function_item name: (identifier) @n) @anchor))"
             ' (#eq? @t "CStore") (#eq? @n "dlsym_proc_macros"))',
             "fn dlsym_proc_macros in impl CStore",
             ("dlsym_proc_macros", "CStore"),
@@ -110,17 +111,23 @@ LOADER: list[Edit] = [
         ),
         Position.BODY_START,
         "core/creader_dlsym_wasm.rs.j2",
-        '((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe'
+        "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
         ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "is_wasm_module"))',
     ),
-    CargoDependency("compiler/rustc_metadata/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'),
+    CargoDependency(
+        "compiler/rustc_metadata/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
+    ),
 ]
 
 GUEST: list[Edit] = [
     RustInsert(
         OUTPUT,
-        Anchor(fn_named("invalid_output_for_target"), "fn invalid_output_for_target", ("invalid_output_for_target",),
-               expect=r"crate_type: CrateType\) -> bool"),
+        Anchor(
+            fn_named("invalid_output_for_target"),
+            "fn invalid_output_for_target",
+            ("invalid_output_for_target",),
+            expect=r"crate_type: CrateType\) -> bool",
+        ),
         Position.BODY_START,
         "core/output_allow_wasm_proc_macro.rs.j2",
         '((field_expression field: (field_identifier) @f) @probe (#eq? @f "is_like_wasm"))',
@@ -128,8 +135,8 @@ GUEST: list[Edit] = [
     RustInsert(
         HARNESS,
         Anchor(
-            '((expression_statement (call_expression function: (field_expression value: (field_expression) @recv'
-            ' field: (field_identifier) @m) arguments: (arguments (identifier) @arg))) @anchor'
+            "((expression_statement (call_expression function: (field_expression value: (field_expression) @recv"
+            " field: (field_identifier) @m) arguments: (arguments (identifier) @arg))) @anchor"
             ' (#eq? @recv "krate.items") (#eq? @m "push") (#eq? @arg "decls"))',
             "krate.items.push(decls) in fn inject",
             ("inject", "krate"),
@@ -141,7 +148,9 @@ GUEST: list[Edit] = [
     ),
     RustInsert(
         HARNESS,
-        Anchor(fn_named("mk_decls"), "fn mk_decls", ("mk_decls",), expect=r"macros: &\[ProcMacro\]\) -> Box<ast::Item>"),
+        Anchor(
+            fn_named("mk_decls"), "fn mk_decls", ("mk_decls",), expect=r"macros: &\[ProcMacro\]\) -> Box<ast::Item>"
+        ),
         Position.AFTER,
         "core/harness_section_fn.rs.j2",
         fn_named("mk_wasm_decls_section").replace("@anchor", "@probe"),
@@ -171,13 +180,13 @@ OPTION_A: list[Edit] = [
         ),
         Position.BEFORE,
         "option_a/locator_accept_wasm.rs.j2",
-        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
         ' (string_literal (string_content) @s))) @probe (#eq? @m "ends_with") (#eq? @s ".wasm"))',
     ),
     RustInsert(
         LOCATOR,
         Anchor(
-            '((binary_expression left: (field_expression) @l right: (field_expression) @r) @anchor'
+            "((binary_expression left: (field_expression) @l right: (field_expression) @r) @anchor"
             ' (#eq? @l "header.triple") (#eq? @r "self.tuple"))',
             "header.triple != self.tuple in fn crate_matches",
             ("crate_matches", "triple"),
@@ -185,7 +194,7 @@ OPTION_A: list[Edit] = [
         ),
         Position.REPLACE,
         "option_a/locator_triple.rs.j2",
-        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
         ' (string_literal (string_content) @s))) @probe (#eq? @m "starts_with") (#eq? @s "wasm"))',
     ),
 ]
@@ -194,7 +203,7 @@ OPTION_C_FLAG: list[Edit] = [
     RustInsert(
         CONFIG,
         Anchor(
-            '((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))'
+            "((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))"
             ' @anchor (#eq? @f "opt") (#eq? @s "extern"))',
             'opt(.., "extern", ..) in let verbose_only',
             ("verbose_only", "extern"),
@@ -202,13 +211,13 @@ OPTION_C_FLAG: list[Edit] = [
         ),
         Position.AFTER,
         "option_c/optgroup.rs.j2",
-        '((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))'
+        "((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))"
         ' @probe (#eq? @f "opt") (#eq? @s "wasm-proc-macro"))',
     ),
     RustInsert(
         CONFIG,
         Anchor(
-            '((call_expression function: (identifier) @f arguments: (arguments (identifier) @a)) @anchor'
+            "((call_expression function: (identifier) @f arguments: (arguments (identifier) @a)) @anchor"
             ' (#eq? @f "Externs") (#eq? @a "externs"))',
             "Externs(externs) at the end of fn parse_externs",
             ("parse_externs", "Externs"),
@@ -216,10 +225,11 @@ OPTION_C_FLAG: list[Edit] = [
         ),
         Position.BEFORE,
         "option_c/parse_flag.rs.j2",
-        '((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments'
+        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
         ' (string_literal (string_content) @s))) @probe (#eq? @m "opt_strs") (#eq? @s "wasm-proc-macro"))',
     ),
 ]
+
 
 def edits_for(option: str) -> list[Edit]:
     from .patchset_b import OPTION_B_EDITS
@@ -231,4 +241,3 @@ def edits_for(option: str) -> list[Edit]:
     if option == "c":
         return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
     raise ValueError(option)
-

@@ -11,7 +11,7 @@ OPTION_B_EDITS: list[Edit] = [
     TokenTreeEntry(
         OPTIONS_RS,
         Anchor(
-            '((macro_invocation macro: (identifier) @m (token_tree) @anchor)'
+            "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
             r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
             "options! table of UnstableOptions (-Z)",
             ("UnstableOptions", "Z_OPTIONS"),
@@ -23,7 +23,7 @@ OPTION_B_EDITS: list[Edit] = [
     RustInsert(
         RESOLVE_LIB,
         Anchor(
-            '((expression_statement (call_expression function: (field_expression value: (identifier) @r'
+            "((expression_statement (call_expression function: (field_expression value: (identifier) @r"
             ' field: (field_identifier) @m))) @anchor (#eq? @r "resolver") (#eq? @m "feed_visibility"))',
             "resolver.feed_visibility(..) at the end of Resolver::new",
             ("feed_visibility", "Resolver"),
@@ -31,7 +31,7 @@ OPTION_B_EDITS: list[Edit] = [
         ),
         Position.AFTER,
         "option_b/resolver_new_call.rs.j2",
-        '((call_expression function: (field_expression field: (field_identifier) @m)) @probe'
+        "((call_expression function: (field_expression field: (field_identifier) @m)) @probe"
         ' (#eq? @m "register_wasm_proc_macros"))',
     ),
     RustInsert(
@@ -46,5 +46,7 @@ OPTION_B_EDITS: list[Edit] = [
         "option_b/resolver_registry.rs.j2",
         '((function_item name: (identifier) @n) @probe (#eq? @n "register_wasm_proc_macro"))',
     ),
-    CargoDependency("compiler/rustc_resolve/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'),
+    CargoDependency(
+        "compiler/rustc_resolve/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
+    ),
 ]

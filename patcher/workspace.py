@@ -111,8 +111,9 @@ class Workspace:
             engine.write_atomically(self.root, self.git_dir, to_write)
         new_state = State(option, slots if option else None)
         if option is not None:
-            new_state.files = {rel: (sha256(d) if d is not None else None) for rel, d in targets.items()
-                               if d != self.pristine(rel)}
+            new_state.files = {
+                rel: (sha256(d) if d is not None else None) for rel, d in targets.items() if d != self.pristine(rel)
+            }
         new_state.save(self.git_dir)
         outcome = Outcome(sorted(to_write), sorted(set(targets) - set(to_write)), self.recovered)
         outcome.seconds = time.perf_counter() - start
@@ -128,8 +129,11 @@ class Workspace:
         state = State.load(self.git_dir)
         targets = self.targets_for(option, slots)
         self._refuse_foreign(self.foreign_changes(state, targets))
-        return "".join(engine.unified_diff(rel, self.current(rel), data)
-                       for rel, data in sorted(targets.items()) if self.current(rel) != data)
+        return "".join(
+            engine.unified_diff(rel, self.current(rel), data)
+            for rel, data in sorted(targets.items())
+            if self.current(rel) != data
+        )
 
     def status(self) -> dict[str, object]:
         state = State.load(self.git_dir)

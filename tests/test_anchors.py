@@ -68,7 +68,9 @@ def test_all_missing_anchors_reported_in_one_run(workspace: Workspace) -> None:
 
 def test_conflict_shows_expected_and_found(workspace: Workspace) -> None:
     read = _with_text_changed(
-        workspace, CREADER, b"    ) -> Result<&'static [ProcMacro], CrateError> {\n        let sym_name",
+        workspace,
+        CREADER,
+        b"    ) -> Result<&'static [ProcMacro], CrateError> {\n        let sym_name",
         b"    ) -> Result<Vec<ProcMacro>, CrateError> {\n        let sym_name",
     )
     plan = make_plan(edits_for("c"), read, context("c", 64))

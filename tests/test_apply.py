@@ -66,7 +66,7 @@ def test_hand_edited_patched_file_is_refused(workspace: Workspace) -> None:
     patched = creader.read_bytes()
     try:
         creader.write_bytes(patched.replace(b"rustc-wasm-proc-macros:", b"edited by hand:"))
-        with pytest.raises(PatcherError, match="creader.rs"):
+        with pytest.raises(PatcherError, match=r"creader\.rs"):
             workspace.revert()
     finally:
         creader.write_bytes(patched)

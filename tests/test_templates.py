@@ -28,8 +28,13 @@ def test_slot_functions_per_kind(slots: int) -> None:
 
 @pytest.mark.parametrize(
     "template",
-    ["runtime/lib.rs.j2", "runtime/decls.rs.j2", "runtime/module.rs.j2", "runtime/registry.rs.j2",
-     "proc_macro/relay.rs.j2"],
+    [
+        "runtime/lib.rs.j2",
+        "runtime/decls.rs.j2",
+        "runtime/module.rs.j2",
+        "runtime/registry.rs.j2",
+        "proc_macro/relay.rs.j2",
+    ],
 )
 def test_new_rust_files_parse_cleanly(template: str) -> None:
     text = render_template(template, **context("c", 64))
