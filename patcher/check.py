@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from collections import deque
 from pathlib import Path
 
 from .errors import PatcherError
@@ -14,6 +13,10 @@ from .patchset import edits_for
 
 # library/proc_macro is compiled into the compiler as rustc_proc_macro.
 PATH_TO_CHECK_TARGET = {"library/proc_macro": "compiler/rustc_proc_macro"}
+
+
+def files_edited(option: str) -> list[str]:
+    return sorted({edit.file for edit in edits_for(option) if edit.file.endswith(".rs")})
 
 
 def crates_touched(option: str) -> list[str]:
@@ -27,9 +30,10 @@ def crates_touched(option: str) -> list[str]:
     return sorted(crates)
 
 
-def x_check(checkout: Path, paths: list[str], log: Path | None = None) -> float:
+def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | None = None) -> float:
     """Run `./x.py check` on `paths` (plus std's proc_macro, the guest side);
-    return the wall time. Fails with the tail of the log."""
+    return the wall time. Fails with the tail of the log on errors, and on any warning
+    located in an `edited` file (the patched compiler must build with deny-warnings)."""
     cmd = [sys.executable, "x.py", "check", *paths, "library/proc_macro"]
     print(f"$ {' '.join(cmd[1:])}  (in {checkout})", flush=True)
     start = time.perf_counter()
@@ -38,17 +42,34 @@ def x_check(checkout: Path, paths: list[str], log: Path | None = None) -> float:
         cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
         assert proc.stdout is not None
-        tail: deque[str] = deque(maxlen=60)
+        lines: list[str] = []
         out = log.open("w", buffering=1) if log else None
         for line in proc.stdout:
             if out:
                 out.write(line)
-            tail.append(line)
+            lines.append(line)
             if line.startswith(("error", "Checking stage", "Build completed")):
                 print(line, end="", flush=True)
         if out:
             out.close()
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise PatcherError(f"x.py check failed (exit {proc.returncode}) after {elapsed:.0f} s:\n{''.join(tail)}")
+        raise PatcherError(f"x.py check failed (exit {proc.returncode}) after {elapsed:.0f} s:\n{''.join(lines[-60:])}")
+    ours = warnings_in(lines, edited)
+    if ours:
+        shown = "\n".join(ours[:20])
+        raise PatcherError(f"x.py check passed, but with warnings in patched files (deny-warnings fails):\n{shown}")
     return elapsed
+
+
+def warnings_in(lines: list[str], edited: list[str]) -> list[str]:
+    """`warning: ...` diagnostics whose primary location is one of the `edited` files."""
+    found = []
+    for i, line in enumerate(lines):
+        if not line.startswith("warning:"):
+            continue
+        location = next((lines[j] for j in range(i + 1, min(i + 4, len(lines))) if "--> " in lines[j]), "")
+        path = location.split("--> ", 1)[-1].rsplit(":", 2)[0].strip()
+        if path and any(path.endswith(rel) for rel in edited):
+            found.append(f"{path.split('/compiler/')[-1]}: {line.strip()}")
+    return found

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return _patch(ws, args)
     if args.command == "check":
         _report(ws.apply(args.option, args.slots), f"option {args.option}")
-        seconds = check.x_check(checkout, check.crates_touched(args.option), args.log)
+        seconds = check.x_check(checkout, check.crates_touched(args.option), check.files_edited(args.option), args.log)
         print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
         return 0
     raise AssertionError(args.command)

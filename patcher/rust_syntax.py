@@ -18,7 +18,9 @@ def language() -> tree_sitter.Language:
     return tree_sitter.Language(tree_sitter_rust.language())
 
 
+@lru_cache(maxsize=64)
 def parse(source: bytes) -> tree_sitter.Tree:
+    """Parse once per distinct text: several edits and probes look at the same file."""
     return tree_sitter.Parser(language()).parse(source)
 
 

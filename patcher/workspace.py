@@ -34,30 +34,32 @@ class Workspace:
         self.repo: git.Repo = open_repo(checkout)
         self.git_dir = Path(self.repo.git_dir)
         self.recovered = engine.recover(self.root, self.git_dir)
+        self._upstream = self.repo.commit(UPSTREAM_REF)
+        self._pristine: dict[str, bytes | None] = {}
 
     # -- reading ------------------------------------------------------------------
     def pristine(self, rel: str) -> bytes | None:
-        try:
-            blob = self.repo.commit(UPSTREAM_REF).tree / rel
-        except KeyError:
-            return None
-        data: bytes = blob.data_stream.read()
-        return data
+        if rel not in self._pristine:
+            try:
+                self._pristine[rel] = (self._upstream.tree / rel).data_stream.read()
+            except KeyError:
+                self._pristine[rel] = None
+        return self._pristine[rel]
 
     def current(self, rel: str) -> bytes | None:
         path = self.root / rel
         return path.read_bytes() if path.is_file() else None
 
     def changed_files(self) -> list[str]:
-        """Files that differ from `upstream`: modified, deleted or untracked."""
+        """Files that differ from `upstream`: modified, deleted, staged or untracked."""
+        if self.repo.head.commit != self._upstream:
+            raise PatcherError(
+                f"{self.root}: HEAD is not `{UPSTREAM_REF}` any more (commits were made in the checkout).\n"
+                f"  The tool keeps its changes uncommitted on top of `{UPSTREAM_REF}`; "
+                f"run `git -C {self.root} reset --soft {UPSTREAM_REF}` to go back."
+            )
         out = self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
-        files = []
-        for entry in out.split("\0"):
-            if entry:
-                files.append(entry[3:])
-        diff = self.repo.git.diff("--name-only", "-z", UPSTREAM_REF, "--")
-        files += [f for f in diff.split("\0") if f]
-        return sorted(set(files))
+        return sorted({entry[3:] for entry in out.split("\0") if entry})
 
     def plan(self, option: str, slots: int) -> Plan:
         plan = make_plan(edits_for(option), self.pristine, context(option, slots))

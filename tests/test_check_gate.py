@@ -30,3 +30,18 @@ def test_x_check_option_c_passes_and_leaves_no_foreign_changes(workspace: Worksp
     # the build must not rewrite tracked files (e.g. Cargo.lock): only the tool's changes remain
     ws = Workspace(workspace.root)
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
+
+
+def test_warnings_in_patched_files_are_found() -> None:
+    from patcher.check import warnings_in
+
+    log = [
+        "warning: unused variable: `x`\n",
+        "  --> /src/rustc-1.95.0/compiler/rustc_metadata/src/creader.rs:918:13\n",
+        "   |\n",
+        "warning: unused import: `gcc`\n",
+        "  --> src/bootstrap/src/core/builder/mod.rs:21:47\n",
+        "warning: `rustc_metadata` (lib) generated 1 warning\n",
+    ]
+    found = warnings_in(log, ["compiler/rustc_metadata/src/creader.rs"])
+    assert found == ["rustc_metadata/src/creader.rs: warning: unused variable: `x`"]
