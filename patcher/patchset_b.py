@@ -23,6 +23,17 @@ OPTION_B_EDITS: list[Edit] = [
     RustInsert(
         RESOLVE_LIB,
         Anchor(
+            '((inner_attribute_item) @anchor (#eq? @anchor "#![feature(rustc_attrs)]"))',
+            "#![feature(rustc_attrs)] of rustc_resolve",
+            ("rustc_attrs",),
+        ),
+        Position.BEFORE,  # keeps the feature list alphabetical, as tidy wants
+        "option_b/resolver_feature.rs.j2",
+        '((inner_attribute_item) @probe (#eq? @probe "#![feature(proc_macro_internals)]"))',
+    ),
+    RustInsert(
+        RESOLVE_LIB,
+        Anchor(
             "((expression_statement (call_expression function: (field_expression value: (identifier) @r"
             ' field: (field_identifier) @m))) @anchor (#eq? @r "resolver") (#eq? @m "feed_visibility"))',
             "resolver.feed_visibility(..) at the end of Resolver::new",
