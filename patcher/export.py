@@ -17,7 +17,22 @@ import git
 from .checkout import UPSTREAM_REF, open_repo
 from .engine import make_plan, report_findings
 from .patchset import DEFAULT_SLOTS, OPTIONS, context, edits_for
-from .paths import PATCHES_DIR
+from .paths import PATCHES_DIR, REPO_ROOT
+from .render import render_template
+
+CONFIG_LLVM = REPO_ROOT / "config.llvm.toml"
+
+
+def render_config_llvm() -> str:
+    """config.llvm.toml: the bootstrap config for the WebAssembly-host build."""
+    return render_template(
+        "config.llvm.toml.j2",
+        wasm_host="wasm32-wasip1-threads",
+        wasm_target="wasm32-wasip1",
+        llvm_targets="WebAssembly",
+        linker="${WASI_SDK_PATH}/bin/clang-wasm-wrapper",
+        wasi_root="${WASI_SDK_PATH}/share/wasi-sysroot",
+    )
 
 
 def patch_path(option: str) -> Path:
@@ -66,6 +81,10 @@ def diff_for(repo: git.Repo, option: str) -> str:
 def main(checkout: Path, check_only: bool) -> int:
     repo = open_repo(checkout)
     stale = []
+    if not CONFIG_LLVM.exists() or CONFIG_LLVM.read_text() != render_config_llvm():
+        stale.append(CONFIG_LLVM.name)
+        if not check_only:
+            CONFIG_LLVM.write_text(render_config_llvm())
     for option in OPTIONS:
         text = diff_for(repo, option)
         path = patch_path(option)

@@ -44,3 +44,14 @@ def test_patches_differ_by_option() -> None:
     assert "locator.rs" in a and "locator.rs" in c and "locator.rs" not in b
     assert "rustc_resolve/src/lib.rs" in b and "rustc_resolve" not in a
     assert '"wasm-proc-macro"' in c and '"wasm-proc-macro"' not in a
+
+
+def test_config_llvm_toml_matches_its_template() -> None:
+    import tomllib
+
+    from patcher.export import CONFIG_LLVM, render_config_llvm
+
+    assert CONFIG_LLVM.read_text() == render_config_llvm(), "config.llvm.toml is stale: run `nox -s export`"
+    config = tomllib.loads(CONFIG_LLVM.read_text())
+    assert config["build"]["host"] == ["wasm32-wasip1-threads"]
+    assert config["llvm"]["link-shared"] is False
