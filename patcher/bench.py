@@ -10,6 +10,7 @@ import platform
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .patchset import DEFAULT_SLOTS
@@ -20,7 +21,7 @@ RESULTS = REPO_ROOT / "results" / "bench-patch.json"
 ROUNDS = 5
 
 
-def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start

@@ -9,6 +9,7 @@ everything the patcher does is a working-tree change on top of it, so
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -203,8 +204,6 @@ def _write_local_config(source: RustSource, checkout: Path) -> None:
 
 
 def _run(cmd: list[str], cwd: Path | None = None, env_extra: dict[str, str] | None = None) -> None:
-    import os
-
     env = {**os.environ, **(env_extra or {})}
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -12,7 +12,7 @@ from .errors import PatcherError
 from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
 from .paths import checkout_dir
 from .sources import DEFAULT_VERSION, source_for
-from .workspace import Workspace
+from .workspace import Outcome, Workspace
 
 
 def _slots(text: str) -> int:
@@ -114,10 +114,7 @@ def _patch(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(outcome: object, what: str) -> None:
-    from .workspace import Outcome
-
-    assert isinstance(outcome, Outcome)
+def _report(outcome: Outcome, what: str) -> None:
     if not outcome.changed:
         print(
             f"{what}: already applied, nothing to do ({len(outcome.unchanged)} files checked, {outcome.seconds:.2f} s)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
@@ -131,10 +131,10 @@ def _leading_attributes_start(node: rs.Node) -> int:
 
 
 def _body(node: rs.Node) -> rs.Node | None:
-    for name in ("body",):
-        child = node.child_by_field_name(name)
-        if child is not None:
-            return child
+    """The `{ ... }` of a function, impl, module or struct."""
+    body = node.child_by_field_name("body")
+    if body is not None:
+        return body
     for child in node.children:
         if child.type in ("declaration_list", "block", "field_declaration_list", "token_tree"):
             return child
@@ -360,13 +360,3 @@ def _lock_blocks(text: str) -> list[tuple[str, int, int]]:
         name = re.search(r'^name = "([^"]+)"', text[start:end], re.MULTILINE)
         blocks.append((name.group(1) if name else "", start, end))
     return blocks
-
-
-@dataclass
-class FilePlan:
-    """The outcome of applying every edit of one file to its pristine text."""
-
-    file: str
-    pristine: bytes | None
-    patched: bytes | None = None
-    findings: list[Finding] = field(default_factory=list)

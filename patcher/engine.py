@@ -117,8 +117,8 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class State:
-    """What the tool last wrote: the option, the slot count, and each file's hash
-    (None: the tool removed nothing / the file is absent)."""
+    """What the tool last wrote: the option, the slot count, and the sha256 of each
+    file it changed (None for a file its patch set deletes)."""
 
     option: str | None = None
     slots: int | None = None
