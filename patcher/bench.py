@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .checkout import UPSTREAM_REF
+from .export import patch_path
 from .patchset import DEFAULT_SLOTS
 from .paths import REPO_ROOT, checkout_dir
 from .workspace import Workspace
@@ -32,13 +34,13 @@ def _git_apply(checkout: Path, patch: Path) -> None:
 
 
 def _git_reset(checkout: Path) -> None:
-    subprocess.run(["git", "checkout", "-q", "upstream", "--", "."], cwd=checkout, check=True)
+    subprocess.run(["git", "checkout", "-q", UPSTREAM_REF, "--", "."], cwd=checkout, check=True)
     subprocess.run(["git", "clean", "-qfd", "compiler", "library"], cwd=checkout, check=True)
 
 
 def run(option: str = "c") -> dict[str, object]:
     checkout = checkout_dir()
-    patch = REPO_ROOT / "patches" / f"option-{option}.patch"
+    patch = patch_path(option)
     ws = Workspace(checkout)
     ws.revert()
     apply_s, noop_s, revert_s, git_s = [], [], [], []

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     source = source_for(args.rust_version)
-    checkout = (args.checkout or _default_checkout(args.rust_version)).resolve()
+    checkout = (args.checkout or checkout_dir(args.rust_version)).resolve()
     if args.command == "checkout":
         git_source = None
         if args.git_url or args.git_tag:
@@ -95,11 +95,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
         return 0
     raise AssertionError(args.command)
-
-
-def _default_checkout(version: str) -> Path:
-    base = checkout_dir()
-    return base if version == DEFAULT_VERSION else base.with_name(f"{base.name}-{version}")
 
 
 def _patch(ws: Workspace, args: argparse.Namespace) -> int:

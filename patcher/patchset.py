@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .edits import Anchor, CargoDependency, CargoLockPackage, Edit, NewFile, Position, RustInsert
+from .edits import Anchor, CargoDependency, CargoLockPackage, Edit, NewFile, Position, RustInsert, TokenTreeEntry
 
 OPTIONS = ("a", "b", "c")
 DEFAULT_OPTION = "c"
@@ -31,15 +31,21 @@ LOCATOR = "compiler/rustc_metadata/src/locator.rs"
 HARNESS = "compiler/rustc_builtin_macros/src/proc_macro_harness.rs"
 OUTPUT = "compiler/rustc_session/src/output.rs"
 CONFIG = "compiler/rustc_session/src/config.rs"
+OPTIONS_RS = "compiler/rustc_session/src/options.rs"
+RESOLVE_LIB = "compiler/rustc_resolve/src/lib.rs"
 BRIDGE = "library/proc_macro/src/bridge"
 
 
-def fn_named(name: str) -> str:
-    return f'((function_item name: (identifier) @n) @anchor (#eq? @n "{name}"))'
+def fn_named(name: str, capture: str = "anchor") -> str:
+    """A query for `fn name`, captured as @anchor, or as @probe / @scope."""
+    return f'((function_item name: (identifier) @n) @{capture} (#eq? @n "{name}"))'
 
 
-def scope_fn(name: str) -> str:
-    return f'((function_item name: (identifier) @n) @scope (#eq? @n "{name}"))'
+def depends_on_runtime(crate: str) -> Edit:
+    """`crate` (a compiler crate) gets the runtime crate as a dependency."""
+    return CargoDependency(
+        f"compiler/{crate}/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
+    )
 
 
 def context(option: str, slots: int) -> dict[str, Any]:
@@ -114,9 +120,7 @@ LOADER: list[Edit] = [
         "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
         ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "is_wasm_module"))',
     ),
-    CargoDependency(
-        "compiler/rustc_metadata/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
-    ),
+    depends_on_runtime("rustc_metadata"),
 ]
 
 GUEST: list[Edit] = [
@@ -140,7 +144,7 @@ GUEST: list[Edit] = [
             ' (#eq? @recv "krate.items") (#eq? @m "push") (#eq? @arg "decls"))',
             "krate.items.push(decls) in fn inject",
             ("inject", "krate"),
-            inside=scope_fn("inject"),
+            inside=fn_named("inject", "scope"),
         ),
         Position.AFTER,
         "core/harness_push_section.rs.j2",
@@ -153,7 +157,7 @@ GUEST: list[Edit] = [
         ),
         Position.AFTER,
         "core/harness_section_fn.rs.j2",
-        fn_named("mk_wasm_decls_section").replace("@anchor", "@probe"),
+        fn_named("mk_wasm_decls_section", "probe"),
     ),
 ]
 
@@ -176,7 +180,7 @@ OPTION_A: list[Edit] = [
             '((let_declaration pattern: (identifier) @v) @anchor (#eq? @v "dll_prefix"))',
             "let dll_prefix in fn find_commandline_library",
             ("find_commandline_library", "dll_prefix"),
-            inside=scope_fn("find_commandline_library"),
+            inside=fn_named("find_commandline_library", "scope"),
         ),
         Position.BEFORE,
         "option_a/locator_accept_wasm.rs.j2",
@@ -190,7 +194,7 @@ OPTION_A: list[Edit] = [
             ' (#eq? @l "header.triple") (#eq? @r "self.tuple"))',
             "header.triple != self.tuple in fn crate_matches",
             ("crate_matches", "triple"),
-            inside=scope_fn("crate_matches"),
+            inside=fn_named("crate_matches", "scope"),
         ),
         Position.REPLACE,
         "option_a/locator_triple.rs.j2",
@@ -221,7 +225,7 @@ OPTION_C_FLAG: list[Edit] = [
             ' (#eq? @f "Externs") (#eq? @a "externs"))',
             "Externs(externs) at the end of fn parse_externs",
             ("parse_externs", "Externs"),
-            inside=scope_fn("parse_externs"),
+            inside=fn_named("parse_externs", "scope"),
         ),
         Position.BEFORE,
         "option_c/parse_flag.rs.j2",
@@ -231,13 +235,65 @@ OPTION_C_FLAG: list[Edit] = [
 ]
 
 
-def edits_for(option: str) -> list[Edit]:
-    from .patchset_b import OPTION_B_EDITS
+OPTION_B: list[Edit] = [
+    TokenTreeEntry(
+        OPTIONS_RS,
+        Anchor(
+            "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
+            r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
+            "options! table of UnstableOptions (-Z)",
+            ("UnstableOptions", "Z_OPTIONS"),
+        ),
+        after_entry="wasm_c_abi",
+        new_entry="wasm_proc_macro",
+        template="option_b/z_option.rs.j2",
+    ),
+    RustInsert(
+        RESOLVE_LIB,
+        Anchor(
+            '((inner_attribute_item) @anchor (#eq? @anchor "#![feature(rustc_attrs)]"))',
+            "#![feature(rustc_attrs)] of rustc_resolve",
+            ("rustc_attrs",),
+        ),
+        Position.BEFORE,  # keeps the feature list alphabetical, as tidy wants
+        "option_b/resolver_feature.rs.j2",
+        '((inner_attribute_item) @probe (#eq? @probe "#![feature(proc_macro_internals)]"))',
+    ),
+    RustInsert(
+        RESOLVE_LIB,
+        Anchor(
+            "((expression_statement (call_expression function: (field_expression value: (identifier) @r"
+            ' field: (field_identifier) @m))) @anchor (#eq? @r "resolver") (#eq? @m "feed_visibility"))',
+            "resolver.feed_visibility(..) at the end of Resolver::new",
+            ("feed_visibility", "Resolver"),
+            inside=fn_named("new", "scope"),
+        ),
+        Position.AFTER,
+        "option_b/resolver_new_call.rs.j2",
+        "((call_expression function: (field_expression field: (field_identifier) @m)) @probe"
+        ' (#eq? @m "register_wasm_proc_macros"))',
+    ),
+    RustInsert(
+        RESOLVE_LIB,
+        Anchor(
+            fn_named("new_local_macro"),
+            "fn new_local_macro in impl Resolver",
+            ("new_local_macro",),
+            expect=r"def_id: LocalDefId, macro_data: MacroData\) -> &'ra MacroData",
+        ),
+        Position.AFTER,
+        "option_b/resolver_registry.rs.j2",
+        fn_named("register_wasm_proc_macro", "probe"),
+    ),
+    depends_on_runtime("rustc_resolve"),
+]
 
+
+def edits_for(option: str) -> list[Edit]:
     if option == "a":
         return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A]
     if option == "b":
-        return [*CORE, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B_EDITS]
+        return [*CORE, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B]
     if option == "c":
         return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
     raise ValueError(option)

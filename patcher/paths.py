@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .sources import DEFAULT_VERSION
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = REPO_ROOT / "templates"
 PATCHES_DIR = REPO_ROOT / "patches"
@@ -22,6 +24,9 @@ def downloads_dir() -> Path:
     return cache_dir() / "downloads"
 
 
-def checkout_dir() -> Path:
+def checkout_dir(version: str | None = None) -> Path:
+    """The checkout of `version` (default: the default version): rust-checkout/ or
+    $RUSTC_WASM_CHECKOUT, with `-<version>` appended for other versions."""
     override = os.environ.get("RUSTC_WASM_CHECKOUT")
-    return Path(override).resolve() if override else DEFAULT_CHECKOUT
+    base = Path(override).resolve() if override else DEFAULT_CHECKOUT
+    return base if version in (None, DEFAULT_VERSION) else base.with_name(f"{base.name}-{version}")

@@ -24,7 +24,6 @@ from .patchset import context, edits_for
 class Outcome:
     changed: list[str] = field(default_factory=list)  # files written or removed
     unchanged: list[str] = field(default_factory=list)  # already as the patch set wants
-    recovered: bool = False  # an interrupted write was rolled back first
     seconds: float = 0.0
 
 
@@ -92,23 +91,31 @@ class Workspace:
             )
 
     # -- writing ------------------------------------------------------------------
-    def targets_for(self, option: str | None, slots: int) -> dict[str, bytes | None]:
+    def _targets(self, state: State, option: str | None, slots: int) -> dict[str, bytes | None]:
         """Every file's wanted content: the patch set's, and pristine for files a
-        previous application touched that this one does not."""
-        state = State.load(self.git_dir)
+        previous application touched that this one does not. Refuses a tree with
+        changes the tool did not make."""
         targets: dict[str, bytes | None] = {}
         if option is not None:
             targets.update(self.plan(option, slots).patched)
         for rel in state.files:
             targets.setdefault(rel, self.pristine(rel))
+        self._refuse_foreign(self.foreign_changes(state, targets))
         return targets
+
+    def _pending(self, targets: dict[str, bytes | None]) -> dict[str, tuple[bytes | None, bytes | None]]:
+        """(current, wanted) of every target file whose content must change."""
+        pending = {}
+        for rel, wanted in sorted(targets.items()):
+            current = self.current(rel)
+            if current != wanted:
+                pending[rel] = (current, wanted)
+        return pending
 
     def write(self, option: str | None, slots: int) -> Outcome:
         start = time.perf_counter()
-        state = State.load(self.git_dir)
-        targets = self.targets_for(option, slots)
-        self._refuse_foreign(self.foreign_changes(state, targets))
-        to_write = {rel: data for rel, data in targets.items() if self.current(rel) != data}
+        targets = self._targets(State.load(self.git_dir), option, slots)
+        to_write = {rel: wanted for rel, (_, wanted) in self._pending(targets).items()}
         if to_write:
             engine.write_atomically(self.root, self.git_dir, to_write)
         new_state = State(option, slots if option else None)
@@ -117,9 +124,7 @@ class Workspace:
                 rel: (sha256(d) if d is not None else None) for rel, d in targets.items() if d != self.pristine(rel)
             }
         new_state.save(self.git_dir)
-        outcome = Outcome(sorted(to_write), sorted(set(targets) - set(to_write)), self.recovered)
-        outcome.seconds = time.perf_counter() - start
-        return outcome
+        return Outcome(sorted(to_write), sorted(set(targets) - set(to_write)), time.perf_counter() - start)
 
     def apply(self, option: str, slots: int) -> Outcome:
         return self.write(option, slots)
@@ -128,14 +133,8 @@ class Workspace:
         return self.write(None, 0)
 
     def dry_run(self, option: str, slots: int) -> str:
-        state = State.load(self.git_dir)
-        targets = self.targets_for(option, slots)
-        self._refuse_foreign(self.foreign_changes(state, targets))
-        return "".join(
-            engine.unified_diff(rel, self.current(rel), data)
-            for rel, data in sorted(targets.items())
-            if self.current(rel) != data
-        )
+        targets = self._targets(State.load(self.git_dir), option, slots)
+        return "".join(engine.unified_diff(rel, old, new) for rel, (old, new) in self._pending(targets).items())
 
     def status(self) -> dict[str, object]:
         state = State.load(self.git_dir)

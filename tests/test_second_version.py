@@ -17,7 +17,7 @@ from .conftest import run_cli
 
 @pytest.fixture(scope="module")
 def checkout_190() -> Path:
-    path = checkout_dir().with_name(checkout_dir().name + "-1.90.0")
+    path = checkout_dir("1.90.0")
     ensure_checkout(source_for("1.90.0"), path)
     return path
 
