@@ -47,10 +47,39 @@ def status(session: nox.Session) -> None:
 
 
 @nox.session
+def build(session: nox.Session) -> None:
+    """Apply an option, build the patched stage1 compiler and std (host + wasm32), install
+    it to dist/native/: `-- [--option c] [--slots N]`. Resumes an interrupted build."""
+    _patcher(session, "build", *session.posargs)
+
+
+@nox.session(name="wasm-macro")
+def wasm_macro(session: nox.Session) -> None:
+    """Compile a proc-macro crate to .wasm with the patched compiler: `-- path/to/crate`.
+    Prints the module's path last."""
+    _patcher(session, "wasm-macro", *session.posargs)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """The end-to-end suite against dist/native/: `-- --option c` (must match the build)."""
+    _patcher(session, "e2e", *session.posargs)
+
+
+@nox.session
+def compare(session: nox.Session) -> None:
+    """Build and test options A, B and C in turn; writes results/compare.md (slow: 3 builds)."""
+    session.install(*DEPS)
+    session.run("python", "-m", "patcher.compare", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
-    """Patch-speed benchmark; writes results/bench-patch.json."""
+    """Benchmarks: patch speed (results/bench-patch.json) and, with a built compiler,
+    wasm vs native expansion and clean builds (results/bench-expansion.json)."""
     session.install(*DEPS)
     session.run("python", "-m", "patcher.bench", *session.posargs)
+    session.run("python", "-m", "patcher.bench_expansion", *session.posargs)
 
 
 @nox.session

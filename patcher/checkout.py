@@ -19,7 +19,7 @@ from pathlib import Path
 
 import git
 
-from . import bootstrap_config
+from . import bootstrap_config, vendor
 from .download import fetch
 from .errors import PatcherError
 from .sources import RustSource
@@ -74,6 +74,7 @@ def ensure_checkout(source: RustSource, checkout: Path, git_source: GitSource | 
     have = provisioned_version(checkout)
     if have == source.version:
         repo = git.Repo(checkout)
+        _vendor_into_upstream(repo, checkout)
         _write_local_config(source, checkout)
         return repo
     if have is not None:
@@ -95,6 +96,7 @@ def ensure_checkout(source: RustSource, checkout: Path, git_source: GitSource | 
     else:
         _clone_git_source(git_source, staging)
     _regenerate_lockfiles(staging)
+    vendor.vendor_extra_crates(staging / "vendor")
     repo = _commit_upstream(staging, source, git_source)
     repo.close()
     if checkout.exists():
@@ -196,6 +198,24 @@ def _commit_upstream(root: Path, source: RustSource, git_source: GitSource | Non
     marker = {"version": source.version, "origin": origin}
     marker_path(root).write_text(json.dumps(marker, indent=2) + "\n")
     return repo
+
+
+def _vendor_into_upstream(repo: git.Repo, checkout: Path) -> None:
+    """A checkout provisioned before the interpreter crates were added gets them as one
+    more pristine commit; `upstream` moves to it, patched files stay as they are."""
+    if not vendor.missing(checkout / "vendor"):
+        return
+    if repo.head.commit != repo.commit(UPSTREAM_REF):
+        raise PatcherError(
+            f"{checkout}: HEAD is not at ref `{UPSTREAM_REF}`; cannot add the vendored interpreter crates.\n"
+            "  Commit nothing in the checkout: `git checkout work` and reset it to `upstream`."
+        )
+    added = vendor.vendor_extra_crates(checkout / "vendor")
+    paths = [f"vendor/{crate.dirname}" for crate in added]
+    print(f"vendoring {', '.join(c.dirname for c in added)} into the pristine tree", flush=True)
+    repo.git.add("--force", "--", *paths)
+    repo.git.commit("-q", "--no-verify", "-m", "upstream: vendor the wasmi interpreter from Debian", "--", *paths)
+    repo.git.branch("-f", UPSTREAM_REF, "HEAD")
 
 
 def _write_local_config(source: RustSource, checkout: Path) -> None:

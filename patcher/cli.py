@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import check, export
+from . import build, check, e2e, export, wasm_macro
 from .checkout import GitSource, ensure_checkout
 from .errors import PatcherError
 from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
@@ -51,6 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--check", action="store_true", help="fail if a committed patch is stale, write nothing")
 
     sub.add_parser("status", help="what the tool applied to the checkout")
+
+    bld = sub.add_parser("build", help="apply an option, build the patched compiler, install it to dist/")
+    bld.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    bld.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
+    bld.add_argument("--host", choices=("native",), default="native")
+    bld.add_argument("--dist", type=Path, help="install here (default: dist/<host>/)")
+
+    wm = sub.add_parser("wasm-macro", help="compile a proc-macro crate to a .wasm module")
+    wm.add_argument("crate", type=Path, help="the crate's directory (with its Cargo.toml)")
+    wm.add_argument("--native", action="store_true", help="build it as a native proc macro instead")
+    wm.add_argument("--debug", action="store_true", help="without optimizations")
+    wm.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
+
+    e2e_cmd = sub.add_parser("e2e", help="the end-to-end suite against an installed patched compiler")
+    e2e_cmd.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    e2e_cmd.add_argument("--host", choices=("native",), default="native")
+    e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
     return parser
 
 
@@ -94,6 +111,22 @@ def run(args: argparse.Namespace) -> int:
         seconds = check.x_check(checkout, check.crates_touched(args.option), check.files_edited(args.option), args.log)
         print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
         return 0
+    if args.command == "build":
+        dist = args.dist or build.dist_dir(args.host)
+        _report(ws.apply(args.option, args.slots), f"option {args.option}")
+        log = checkout / "build" / "logs" / f"build-{args.host}.log"
+        seconds = build.build_native(checkout, args.option, args.slots, dist, log)
+        build.record(args.host, args.option, args.slots, seconds)
+        print(f"built in {seconds:.0f} s; compiler: {dist / 'bin' / 'rustc'}")
+        return 0
+    if args.command == "wasm-macro":
+        compiler = build.installed(args.dist or build.dist_dir())
+        out = wasm_macro.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
+        print(out)
+        return 0
+    if args.command == "e2e":
+        compiler = build.installed(args.dist or build.dist_dir(args.host))
+        return e2e.main(compiler, checkout, args.option, args.host)
     raise AssertionError(args.command)
 
 

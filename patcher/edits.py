@@ -234,6 +234,50 @@ class TokenTreeEntry:
 
 
 @dataclass(frozen=True)
+class SortedStringEntries:
+    """Add string literals to an alphabetical array of them (a tidy allow-list), each on
+    its own line before the first entry sorting after it."""
+
+    file: str
+    anchor: Anchor  # captures the array_expression as @anchor
+    entries: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{', '.join(self.entries)} in {self.anchor.description}"
+
+    def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
+        if source is None:
+            return [], [Finding("missing", self.file, self.anchor.description, "the file does not exist")]
+        node, findings = self.anchor.locate(self.file, source, rs.parse(source))
+        if node is None:
+            return [], findings
+        present = _string_elements(node)
+        for entry in self.entries:
+            if entry in (value for value, _ in present):
+                findings.append(
+                    Finding("conflict", self.file, f'"{entry}" in {self.anchor.description}', "already listed")
+                )
+        if findings or not present:
+            return [], findings or [Finding("conflict", self.file, self.anchor.description, "has no string entries")]
+        indent = rs.indentation_at(source, present[0][1].start_byte).decode()
+        lines: dict[int, list[str]] = {}
+        for entry in sorted(self.entries):
+            after = next((n for value, n in present if value > entry), None)
+            at = rs.line_start(source, after.start_byte) if after else rs.line_end(source, present[-1][1].end_byte)
+            lines.setdefault(at, []).append(f'{indent}"{entry}",\n')
+        return [Splice(at, at, "".join(text).encode()) for at, text in lines.items()], []
+
+    def probe(self, patched: bytes) -> bool:
+        nodes = rs.captures(rs.parse(patched), self.anchor.query, "anchor")
+        return len(nodes) == 1 and set(self.entries) <= {value for value, _ in _string_elements(nodes[0])}
+
+
+def _string_elements(array: rs.Node) -> list[tuple[str, rs.Node]]:
+    return [(_text(child)[1:-1], child) for child in array.named_children if child.type == "string_literal"]
+
+
+@dataclass(frozen=True)
 class NewFile:
     """A file the patch set adds, rendered whole from a template."""
 
@@ -296,37 +340,63 @@ class CargoDependency:
 
 
 @dataclass(frozen=True)
+class LockedPackage:
+    """One `[[package]]` of a Cargo.lock. Dependencies are written as cargo writes them:
+    `name`, or `name version` when the lock holds several versions of `name`."""
+
+    name: str
+    version: str
+    dependencies: tuple[str, ...] = ()
+    source: str | None = None  # None for a workspace member
+
+    def block(self) -> str:
+        source = f'source = "{self.source}"\n' if self.source else ""
+        deps = "".join(f' "{d}",\n' for d in sorted(self.dependencies))
+        deps = f"dependencies = [\n{deps}]\n" if deps else ""
+        return f'[[package]]\nname = "{self.name}"\nversion = "{self.version}"\n{source}{deps}\n'
+
+    @property
+    def key(self) -> tuple[str, tuple[int, ...]]:
+        return _lock_key(self.name, self.version)
+
+
+CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
+
+
+@dataclass(frozen=True)
 class CargoLockPackage:
-    """Record a new in-tree package in a Cargo.lock, and make the packages that depend
-    on it list it, in the sorted order cargo writes."""
+    """Record new packages in a Cargo.lock, in the order cargo writes them, and make the
+    packages in `dependents` depend on the first one, so that builds never rewrite it."""
 
     file: str
-    package: str
-    dependencies: tuple[str, ...]
+    packages: tuple[LockedPackage, ...]
     dependents: tuple[str, ...]
-    version: str = "0.0.0"
 
     @property
     def label(self) -> str:
-        return f"package `{self.package}` in Cargo.lock"
+        return f"package `{self.packages[0].name}` (and {len(self.packages) - 1} more) in Cargo.lock"
 
     def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
         if source is None:
             return [], [Finding("missing", self.file, "Cargo.lock", "the file does not exist")]
         text = source.decode()
         blocks = _lock_blocks(text)
-        names = [name for name, _, _ in blocks]
-        findings: list[Finding] = []
-        splices: list[Splice] = []
-        if self.package in names:
-            return [], [Finding("conflict", self.file, f"[[package]] {self.package}", "already in the lock file")]
-        # the new [[package]] block, before the first package sorting after it
-        deps = "".join(f' "{d}",\n' for d in sorted(self.dependencies))
-        block = f'[[package]]\nname = "{self.package}"\nversion = "{self.version}"\ndependencies = [\n{deps}]\n\n'
-        at = next((start for name, start, _ in blocks if name > self.package), len(text))
-        splices.append(Splice(at, at, block.encode()))
+        findings = self._conflicts(blocks)
+        if findings:
+            return [], findings
+        inserts: dict[int, list[LockedPackage]] = {}
+        for package in self.packages:
+            at = next(
+                (start for name, version, start, _ in blocks if _lock_key(name, version) > package.key), len(text)
+            )
+            inserts.setdefault(at, []).append(package)
+        splices = [
+            Splice(at, at, "".join(p.block() for p in sorted(group, key=lambda p: p.key)).encode())
+            for at, group in inserts.items()
+        ]
+        root = self.packages[0].name
         for dependent in self.dependents:
-            found = [(s, e) for name, s, e in blocks if name == dependent]
+            found = [(s, e) for name, _, s, e in blocks if name == dependent]
             if len(found) != 1:
                 findings.append(Finding("missing", self.file, f"[[package]] {dependent}", f"found {len(found)} times"))
                 continue
@@ -338,25 +408,52 @@ class CargoLockPackage:
                 continue
             offset = start + deps_at + len("dependencies = [\n")
             for line in body[deps_at + len("dependencies = [\n") :].splitlines(keepends=True):
-                if line.startswith("]") or line.strip().strip('",') > self.package:
+                if line.startswith("]") or line.strip().strip('",') > root:
                     break
                 offset += len(line)
-            splices.append(Splice(offset, offset, f' "{self.package}",\n'.encode()))
+            splices.append(Splice(offset, offset, f' "{root}",\n'.encode()))
         return splices, findings
 
+    def _conflicts(self, blocks: list[tuple[str, str, int, int]]) -> list[Finding]:
+        findings = []
+        for package in self.packages:
+            versions = [version for name, version, _, _ in blocks if name == package.name]
+            if package.version in versions:
+                findings.append(
+                    Finding("conflict", self.file, f"[[package]] {package.name} {package.version}", "already locked")
+                )
+            elif len(versions) == 1:
+                # existing references say just `name`; a second version would make them ambiguous
+                findings.append(
+                    Finding(
+                        "conflict",
+                        self.file,
+                        f"[[package]] {package.name}",
+                        f"locked at {versions[0]}; adding {package.version} would change other packages' entries",
+                    )
+                )
+        return findings
+
     def probe(self, patched: bytes) -> bool:
-        packages = tomllib.loads(patched.decode()).get("package", [])
-        return any(p["name"] == self.package for p in packages) and all(
-            any(p["name"] == d and self.package in p.get("dependencies", []) for p in packages) for d in self.dependents
+        locked = tomllib.loads(patched.decode()).get("package", [])
+        have = {(p["name"], p["version"]) for p in locked}
+        root = self.packages[0].name
+        return all((p.name, p.version) in have for p in self.packages) and all(
+            any(p["name"] == d and root in p.get("dependencies", []) for p in locked) for d in self.dependents
         )
 
 
-def _lock_blocks(text: str) -> list[tuple[str, int, int]]:
-    """(package name, start, end) of every [[package]] block of a Cargo.lock."""
+def _lock_key(name: str, version: str) -> tuple[str, tuple[int, ...]]:
+    return name, tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.+-]", version))
+
+
+def _lock_blocks(text: str) -> list[tuple[str, str, int, int]]:
+    """(name, version, start, end) of every [[package]] block of a Cargo.lock."""
     starts = [m.start() for m in re.finditer(r"^\[\[package\]\]\n", text, re.MULTILINE)]
     blocks = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         name = re.search(r'^name = "([^"]+)"', text[start:end], re.MULTILINE)
-        blocks.append((name.group(1) if name else "", start, end))
+        version = re.search(r'^version = "([^"]+)"', text[start:end], re.MULTILINE)
+        blocks.append((name.group(1) if name else "", version.group(1) if version else "", start, end))
     return blocks

@@ -15,15 +15,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from .edits import Anchor, CargoDependency, CargoLockPackage, Edit, NewFile, Position, RustInsert, TokenTreeEntry
+from .edits import (
+    CRATES_IO,
+    Anchor,
+    CargoDependency,
+    CargoLockPackage,
+    Edit,
+    LockedPackage,
+    NewFile,
+    Position,
+    RustInsert,
+    SortedStringEntries,
+    TokenTreeEntry,
+)
 
 OPTIONS = ("a", "b", "c")
 DEFAULT_OPTION = "c"
 DEFAULT_SLOTS = 64
 DECLS_VERSION = 1
 DECLS_SECTION = ".rustc_proc_macro_decls"
-# Host functions a guest module may import (the relay ABI).
-HOST_IMPORTS = (("env", "__rustc_wasm_proc_macro_dispatch"),)
+# The relay ABI (version DECLS_VERSION): the host functions a guest module may import,
+# and the entry point the proc-macro harness defines in every guest module.
+HOST_DISPATCH = "__rustc_wasm_proc_macro_dispatch"
+HOST_RECEIVE = "__rustc_wasm_proc_macro_receive"
+HOST_REPLY = "__rustc_wasm_proc_macro_reply"
+HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY))
+GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
+GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
+# Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
+DEFAULT_FUEL = 10_000_000_000
+DEFAULT_MEMORY_MIB = 1024
 
 RUNTIME = "compiler/rustc_wasm_proc_macro"
 CREADER = "compiler/rustc_metadata/src/creader.rs"
@@ -34,6 +55,10 @@ CONFIG = "compiler/rustc_session/src/config.rs"
 OPTIONS_RS = "compiler/rustc_session/src/options.rs"
 RESOLVE_LIB = "compiler/rustc_resolve/src/lib.rs"
 BRIDGE = "library/proc_macro/src/bridge"
+PROC_MACRO_LIB = "library/proc_macro/src/lib.rs"
+LINKER = "compiler/rustc_codegen_ssa/src/back/linker.rs"
+INTERFACE_PASSES = "compiler/rustc_interface/src/passes.rs"
+TIDY_DEPS = "src/tools/tidy/src/deps.rs"
 
 
 def fn_named(name: str, capture: str = "anchor") -> str:
@@ -56,6 +81,13 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "decls_version": DECLS_VERSION,
         "decls_section": DECLS_SECTION,
         "host_imports": HOST_IMPORTS,
+        "host_dispatch": HOST_DISPATCH,
+        "host_receive": HOST_RECEIVE,
+        "host_reply": HOST_REPLY,
+        "guest_entry": GUEST_ENTRY,
+        "guest_entry_macro": GUEST_ENTRY_MACRO,
+        "default_fuel": f"{DEFAULT_FUEL:_}",
+        "default_memory_mib": DEFAULT_MEMORY_MIB,
     }
 
 
@@ -63,6 +95,7 @@ RUNTIME_FILES: list[Edit] = [
     NewFile(f"{RUNTIME}/Cargo.toml", "runtime/Cargo.toml.j2"),
     NewFile(f"{RUNTIME}/src/lib.rs", "runtime/lib.rs.j2"),
     NewFile(f"{RUNTIME}/src/decls.rs", "runtime/decls.rs.j2"),
+    NewFile(f"{RUNTIME}/src/limits.rs", "runtime/limits.rs.j2"),
     NewFile(f"{RUNTIME}/src/module.rs", "runtime/module.rs.j2"),
     NewFile(f"{RUNTIME}/src/registry.rs", "runtime/registry.rs.j2"),
     NewFile(f"{RUNTIME}/src/slots.rs", "runtime/slots.rs.j2"),
@@ -159,21 +192,112 @@ GUEST: list[Edit] = [
         "core/harness_section_fn.rs.j2",
         fn_named("mk_wasm_decls_section", "probe"),
     ),
+    RustInsert(
+        HARNESS,
+        Anchor(
+            "((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor"
+            ' (#eq? @m "thin_vec") (#match? @tt "decls_static"))',
+            "thin_vec![.., decls_static] of the harness's const block in fn mk_decls",
+            ("mk_decls", "decls_static"),
+            expect=r"^thin_vec!\[cx\.stmt_item\(span, krate\), cx\.stmt_item\(span, decls_static\)\]$",
+            inside=fn_named("mk_decls", "scope"),
+        ),
+        Position.REPLACE,
+        "core/harness_block_stmts.rs.j2",
+        '((call_expression function: (identifier) @f) @probe (#eq? @f "harness_block_stmts"))',
+    ),
+    RustInsert(
+        PROC_MACRO_LIB,
+        Anchor(
+            '((inner_attribute_item) @anchor (#eq? @anchor "#![feature(allow_internal_unstable)]"))',
+            "#![feature(allow_internal_unstable)] of proc_macro",
+            ("allow_internal_unstable",),
+        ),
+        Position.AFTER,
+        "proc_macro/feature_allow_internal_unsafe.rs.j2",
+        '((inner_attribute_item) @probe (#eq? @probe "#![feature(allow_internal_unsafe)]"))',
+    ),
+    RustInsert(
+        LINKER,
+        Anchor(
+            '((let_declaration pattern: (identifier) @v value: (if_expression)) @anchor (#eq? @v "symbols"))',
+            "let mut symbols = if let CrateType::ProcMacro .. in fn exported_symbols",
+            ("exported_symbols", "exported_symbols_for_proc_macro_crate"),
+            expect=r"CrateType::ProcMacro = crate_type",
+            inside=fn_named("exported_symbols", "scope"),
+        ),
+        Position.BEFORE,
+        "core/linker_export_wasm_entry.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{GUEST_ENTRY}"))',
+    ),
+    RustInsert(
+        INTERFACE_PASSES,
+        Anchor(
+            '((binary_expression) @anchor (#eq? @anchor "is_proc_macro_crate && !sess.panic_strategy().unwinds()"))',
+            "is_proc_macro_crate && !sess.panic_strategy().unwinds() (the panic=abort warning)",
+            ("ProcMacroCratePanicAbort", "is_proc_macro_crate"),
+        ),
+        Position.REPLACE,
+        "core/interface_panic_abort_warning.rs.j2",
+        '((binary_expression) @probe (#match? @probe "^is_proc_macro_crate[^{]*is_like_wasm$"))',
+    ),
 ]
 
 
 def cargo_lock(dependents: tuple[str, ...]) -> Edit:
+    """The runtime crate and the interpreter crates vendored from Debian (patcher/vendor.py)."""
     return CargoLockPackage(
         "Cargo.lock",
-        "rustc_wasm_proc_macro",
-        dependencies=("rustc_proc_macro", "wasmparser 0.236.1"),
-        dependents=dependents,
+        (
+            LockedPackage("rustc_wasm_proc_macro", "0.0.0", ("rustc_proc_macro", "wasmi", "wasmparser 0.239.0")),
+            LockedPackage("spin", "0.10.0", (), CRATES_IO),
+            # optional and never built, but locked all the same (cargo#10801)
+            LockedPackage("string-interner", "0.19.0", ("hashbrown 0.16.1", "serde"), CRATES_IO),
+            LockedPackage(
+                "wasmi",
+                "1.1.0",
+                ("spin", "wasmi_collections", "wasmi_core", "wasmi_ir", "wasmparser 0.239.0"),
+                CRATES_IO,
+            ),
+            LockedPackage("wasmi_collections", "1.1.0", ("string-interner",), CRATES_IO),
+            LockedPackage("wasmi_core", "1.1.0", ("libm",), CRATES_IO),
+            LockedPackage("wasmi_ir", "1.1.0", ("wasmi_core",), CRATES_IO),
+            LockedPackage("wasmparser", "0.239.0", ("bitflags", "indexmap"), CRATES_IO),
+        ),
+        dependents,
     )
 
 
-CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST]
+TIDY: list[Edit] = [
+    SortedStringEntries(
+        TIDY_DEPS,
+        Anchor(
+            "((const_item name: (identifier) @n value: (reference_expression value: (array_expression) @anchor))"
+            ' (#eq? @n "PERMITTED_RUSTC_DEPENDENCIES"))',
+            "const PERMITTED_RUSTC_DEPENDENCIES",
+            ("PERMITTED_RUSTC_DEPENDENCIES",),
+        ),
+        ("libm", "spin", "wasmi", "wasmi_collections", "wasmi_core", "wasmi_ir"),
+    ),
+]
+
+
+CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *TIDY]
 
 OPTION_A: list[Edit] = [
+    RustInsert(
+        LOCATOR,
+        Anchor(
+            '((if_expression condition: (unary_expression) @c) @anchor (#eq? @c "!filename.exists()"))',
+            "if !filename.exists() in fn get_metadata_section",
+            ("get_metadata_section", "NotPresent"),
+            inside=fn_named("get_metadata_section", "scope"),
+        ),
+        Position.AFTER,
+        "option_a/locator_check_wasm.rs.j2",
+        "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
+        ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "load"))',
+    ),
     RustInsert(
         LOCATOR,
         Anchor(

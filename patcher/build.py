@@ -1,0 +1,129 @@
+"""Build the patched compiler with x.py and install it.
+
+Native host: a stage1 rustc with std for the host and the wasm proc-macro targets,
+copied to `dist/native/` with a `rust-lld` (Debian's lld) in its tools directory so
+that wasm targets link out of the box. x.py keeps its outputs in the checkout's
+`build/`, so an interrupted build resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PatcherError
+from .paths import REPO_ROOT
+
+WASM_TARGETS = ("wasm32-unknown-unknown",)
+LLD_CANDIDATES = ("/usr/lib/llvm-22/bin/lld", "/usr/bin/ld.lld-22")
+INSTALL_MARKER = "rustc-wasm-proc-macros.json"  # in an installed sysroot: what it was built from
+
+
+@dataclass(frozen=True)
+class Installed:
+    sysroot: Path
+    option: str
+    slots: int
+    build_id: str = ""  # changes with every install: artifacts of an older compiler are stale
+
+    @property
+    def rustc(self) -> Path:
+        return self.sysroot / "bin" / "rustc"
+
+
+def host_triple() -> str:
+    out = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout
+    return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("host: "))
+
+
+def dist_dir(name: str = "native") -> Path:
+    return REPO_ROOT / "dist" / name
+
+
+def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path) -> float:
+    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS; returns seconds."""
+    host = host_triple()
+    cmd = [sys.executable, "x.py", "build", "--stage", "1", "library", "--target", ",".join((host, *WASM_TARGETS))]
+    seconds = run_logged(cmd, checkout, log)
+    install(checkout / "build" / host / "stage1", dist, host, option, slots)
+    return seconds
+
+
+def run_logged(cmd: list[str], cwd: Path, log: Path) -> float:
+    """Run `cmd`, its output to `log`, progress lines to the terminal; return seconds."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"$ {' '.join(cmd[1:])}  (in {cwd}; full log: {log})", flush=True)
+    start = time.perf_counter()
+    tail: list[str] = []
+    with (
+        log.open("w", buffering=1) as out,
+        subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as proc,
+    ):
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            tail = [*tail[-59:], line]
+            if line.startswith(("Building", "Build completed", "Assembling", "error")):
+                print(f"[{time.perf_counter() - start:6.0f} s] {line}", end="", flush=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise PatcherError(
+            f"`{' '.join(cmd[1:])}` failed (exit {proc.returncode}) after {seconds:.0f} s; "
+            f"rerun to resume. Last lines of {log}:\n{''.join(tail)}"
+        )
+    return seconds
+
+
+def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Installed:
+    """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links."""
+    if not (stage / "bin" / "rustc").exists():
+        raise PatcherError(f"no compiler at {stage}/bin/rustc: the build did not finish")
+    staging = dist.with_name(dist.name + ".rwpm-new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(stage, staging, symlinks=True)
+    tools = staging / "lib" / "rustlib" / host / "bin"
+    tools.mkdir(parents=True, exist_ok=True)
+    lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
+    if lld is None:
+        raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
+    (tools / "rust-lld").unlink(missing_ok=True)
+    (tools / "rust-lld").symlink_to(lld)
+    marker = {"option": option, "slots": slots, "host": host, "build_id": f"{time.time_ns():x}"}
+    (staging / INSTALL_MARKER).write_text(json.dumps(marker) + "\n")
+    shutil.rmtree(dist, ignore_errors=True)
+    staging.rename(dist)
+    print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
+    return Installed(dist, option, slots, marker["build_id"])
+
+
+def record(host: str, option: str, slots: int, seconds: float) -> Path:
+    """Append this build's duration to results/builds.json."""
+    path = REPO_ROOT / "results" / "builds.json"
+    runs = json.loads(path.read_text()) if path.exists() else []
+    runs.append(
+        {"host": host, "option": option, "slots": slots, "seconds": round(seconds), "date": time.strftime("%Y-%m-%d")}
+    )
+    path.write_text(json.dumps(runs, indent=2) + "\n")
+    return path
+
+
+def installed(dist: Path) -> Installed:
+    """The compiler installed at `dist`, or a clear error saying how to build it."""
+    try:
+        meta = json.loads((dist / INSTALL_MARKER).read_text())
+    except (OSError, ValueError):
+        raise PatcherError(f"no patched compiler at {dist}: run `nox -s build` first") from None
+    return Installed(dist, str(meta["option"]), int(meta["slots"]), str(meta.get("build_id", "")))

@@ -1,0 +1,263 @@
+"""The end-to-end suite: build the test macros (e2e/macros/) to wasm, compile the
+programs of e2e/programs/ with the patched compiler under one option, run them and
+check their output; check that hostile modules end in clear errors; compare
+diagnostics and expansions with the same macros built natively.
+
+A program declares what it expects in `//@` header lines:
+
+    //@ macros: basic describe      the macro crates it uses
+    //@ stdout: text                a line the program must print (in order)
+    //@ error: text                 compiling must fail (exit 1) with this in stderr
+    //@ env: NAME=VALUE             environment for the compiler
+    //@ wasm-only                   no native counterpart (it would crash a native rustc)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fixtures, wasm_macro
+from .build import Installed
+from .errors import PatcherError
+from .paths import REPO_ROOT
+
+E2E_DIR = REPO_ROOT / "e2e"
+WORK_DIR = REPO_ROOT / "build" / "e2e"
+RESULTS_DIR = REPO_ROOT / "results"
+TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
+ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
+# programs whose expansion must be identical with the native and the wasm build of their macros
+SAME_EXPANSION = ("all_kinds", "syn_generics")
+
+
+@dataclass
+class Program:
+    name: str
+    path: Path
+    macros: list[str]
+    stdout: list[str] = field(default_factory=list)
+    error: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    wasm_only: bool = False
+
+
+@dataclass
+class Outcome:
+    case: str
+    passed: bool
+    seconds: float
+    detail: str = ""
+
+
+def read_program(path: Path) -> Program:
+    program = Program(path.stem, path, [])
+    for line in path.read_text().splitlines():
+        m = re.match(r"//@ ([\w-]+)(?::\s?(.*))?$", line)
+        if not m:
+            continue
+        key, value = m.group(1), (m.group(2) or "")
+        if key == "macros":
+            program.macros = value.split()
+        elif key == "stdout":
+            program.stdout.append(value)
+        elif key == "error":
+            program.error = value
+        elif key == "env":
+            name, _, val = value.partition("=")
+            program.env[name] = val
+        elif key == "wasm-only":
+            program.wasm_only = True
+    return program
+
+
+def programs() -> list[Program]:
+    return [read_program(p) for p in sorted((E2E_DIR / "programs").glob("*.rs"))]
+
+
+@dataclass(frozen=True)
+class MacroFlags:
+    """How a compiler is told about a macro crate: per option, or natively."""
+
+    option: str  # "a", "b", "c" or "native"
+
+    def header(self, macros: list[str]) -> str:
+        """Line 1 of every compiled program (kept to one line so spans stay comparable)."""
+        if self.option == "b":
+            return "\n"
+        return " ".join(f"#[macro_use] extern crate {m};" for m in macros) + "\n"
+
+    def args(self, name: str, artifact: Path) -> list[str]:
+        if self.option == "c":
+            return ["--wasm-proc-macro", f"{name}={artifact}"]
+        if self.option == "b":
+            return [f"-Zwasm-proc-macro={artifact}"]
+        return ["--extern", f"{name}={artifact}"]
+
+
+class Suite:
+    def __init__(self, compiler: Installed, checkout: Path, option: str, log: Callable[[str], None] = print):
+        self.compiler = compiler
+        self.checkout = checkout
+        self.option = option
+        self.log = log
+        self.work = WORK_DIR / option
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.wasm: dict[str, Path] = {}
+        self.native: dict[str, Path] = {}
+
+    def build_macros(self) -> None:
+        for crate in sorted(p for p in (E2E_DIR / "macros").iterdir() if (p / "Cargo.toml").exists()):
+            start = time.perf_counter()
+            self.wasm[crate.name] = wasm_macro.build(crate, self.compiler, self.checkout, wasm=True)
+            if crate.name != "hostile_wasi":
+                self.native[crate.name] = wasm_macro.build(crate, self.compiler, self.checkout, wasm=False)
+            self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
+
+    def compile(
+        self, program: Program, flags: MacroFlags, artifacts: dict[str, Path], extra: list[str], out: Path
+    ) -> tuple[subprocess.CompletedProcess[str], float]:
+        source = self.work / flags.option / f"{program.name}.rs"  # the file name is the crate name
+        source.parent.mkdir(exist_ok=True)
+        source.write_text(flags.header(program.macros) + program.path.read_text())
+        cmd = [str(self.compiler.rustc), "--edition", "2021", str(source), "-o", str(out), *extra]
+        for name in program.macros:
+            cmd += flags.args(name, artifacts[name])
+        # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
+        env = {**os.environ, "RUSTC_BOOTSTRAP": "1", **program.env}
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc = subprocess.CompletedProcess(cmd, -1, "", f"timed out after {TIMEOUT} s")
+        return proc, time.perf_counter() - start
+
+    def run_program(self, program: Program) -> Outcome:
+        flags = MacroFlags(self.option)
+        binary = self.work / program.name
+        proc, seconds = self.compile(program, flags, self.wasm, [], binary)
+        problem = _ice(proc.stderr)
+        if problem:
+            return Outcome(program.name, False, seconds, problem)
+        if program.error is not None:
+            if proc.returncode != 1 or program.error not in proc.stderr:
+                return Outcome(
+                    program.name,
+                    False,
+                    seconds,
+                    f"expected exit 1 with {program.error!r}; got exit {proc.returncode}:\n{proc.stderr[-3000:]}",
+                )
+            return self._compare_spans(program, proc.stderr, seconds)
+        if proc.returncode != 0:
+            return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
+        ran = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
+        lines = ran.stdout.splitlines()
+        if ran.returncode != 0 or lines != program.stdout:
+            return Outcome(
+                program.name,
+                False,
+                seconds,
+                f"ran with exit {ran.returncode}, stdout {lines!r}, expected {program.stdout!r}",
+            )
+        return Outcome(program.name, True, seconds)
+
+    def _compare_spans(self, program: Program, wasm_stderr: str, seconds: float) -> Outcome:
+        """An error a wasm macro raises points where the native macro's does."""
+        if program.wasm_only:
+            return Outcome(program.name, True, seconds)
+        proc, _ = self.compile(program, MacroFlags("native"), self.native, [], self.work / f"{program.name}.native")
+        wasm_spans, native_spans = _diagnostics(wasm_stderr, program), _diagnostics(proc.stderr, program)
+        if wasm_spans != native_spans:
+            return Outcome(
+                program.name, False, seconds, f"diagnostics differ:\nwasm:   {wasm_spans}\nnative: {native_spans}"
+            )
+        return Outcome(program.name, True, seconds, f"same diagnostics as native: {wasm_spans}")
+
+    def same_expansion(self, program: Program) -> Outcome:
+        """`-Zunpretty=expanded` is identical with the native and the wasm macros."""
+        outputs = []
+        for flags, artifacts in ((MacroFlags(self.option), self.wasm), (MacroFlags("native"), self.native)):
+            proc, seconds = self.compile(program, flags, artifacts, ["-Zunpretty=expanded"], self.work / "unused")
+            if proc.returncode != 0:
+                return Outcome(f"expansion:{program.name}", False, seconds, proc.stderr[-2000:])
+            outputs.append(proc.stdout if flags.option != "b" else proc.stdout.replace("\n", "", 1))
+        wasm_out, native_out = outputs
+        if self.option == "b":  # B has no `extern crate` line: compare from the first item
+            native_out = native_out.split("\n", 1)[1]
+        passed = wasm_out.strip() == native_out.strip()
+        return Outcome(f"expansion:{program.name}", passed, 0.0, "" if passed else "expanded code differs")
+
+    def hostile_modules(self) -> Iterator[Outcome]:
+        """Modules that are broken or too big: each ends in a load error naming the problem."""
+        program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
+        for case in fixtures.hostile_modules(self.work / "fixtures", self.compiler, self.checkout):
+            proc, seconds = self.compile(program, MacroFlags(self.option), {"basic": case.path}, [], self.work / "x")
+            ok = proc.returncode == 1 and case.expect in proc.stderr and not _ice(proc.stderr)
+            detail = "" if ok else f"exit {proc.returncode}, expected {case.expect!r}:\n{proc.stderr[-2000:]}"
+            yield Outcome(f"module:{case.name}", ok, seconds, detail)
+
+    def run(self) -> list[Outcome]:
+        self.build_macros()
+        outcomes = []
+        for program in programs():
+            outcomes.append(self.run_program(program))
+            if program.name in SAME_EXPANSION:
+                outcomes.append(self.same_expansion(program))
+        outcomes.extend(self.hostile_modules())
+        for o in outcomes:
+            self.log(
+                f"{'PASS' if o.passed else 'FAIL'} {o.case} ({o.seconds:.1f} s) {o.detail if not o.passed else ''}"
+            )
+        return outcomes
+
+
+def _ice(stderr: str) -> str:
+    marker = next((m for m in ICE_MARKERS if m in stderr), None)
+    return f"the compiler crashed ({marker}):\n{stderr[-3000:]}" if marker else ""
+
+
+def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:
+    """(message, line:column) of each error, the location relative to the program."""
+    found = []
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("error"):
+            continue
+        location = next((lines[j] for j in range(i + 1, min(i + 3, len(lines))) if "--> " in lines[j]), "")
+        found.append((line, location.rsplit(".rs:", 1)[-1] if location else ""))
+    return found
+
+
+def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"e2e-{host}-option-{option}.json"
+    passed = sum(o.passed for o in outcomes)
+    data = {
+        "host": host,
+        "option": option,
+        "passed": passed,
+        "total": len(outcomes),
+        "date": time.strftime("%Y-%m-%d"),
+        "cases": [{"case": o.case, "passed": o.passed, "seconds": round(o.seconds, 2)} for o in outcomes],
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def main(compiler: Installed, checkout: Path, option: str, host: str = "native") -> int:
+    if compiler.option != option:
+        raise PatcherError(
+            f"{compiler.sysroot} holds a compiler built for option {compiler.option}, not {option}: "
+            f"run `nox -s build -- --option {option}` first"
+        )
+    outcomes = Suite(compiler, checkout, option).run()
+    path = write_results(outcomes, host, option)
+    failed = [o for o in outcomes if not o.passed]
+    print(f"e2e ({host}, option {option}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")
+    return 1 if failed else 0
