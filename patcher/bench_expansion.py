@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import bootstrap_config, wasm_macro
 from .build import Installed, dist_dir, installed
+from .e2e import MacroFlags
 from .paths import REPO_ROOT, checkout_dir
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"
@@ -35,9 +36,12 @@ RUNS = 5
 TRAIT = "pub trait Describe {\n    fn describe(&self) -> String;\n}\n"
 
 
-def big_struct_source(fields: int) -> str:
+def big_struct_source(fields: int, by_path: bool) -> str:
+    """A `#[derive(Describe)]` struct; `by_path` names the macro through its crate
+    (options A and C, native), else through the prelude (option B)."""
     body = "".join(f"    field_{i}: u32,\n" for i in range(fields))
-    return f"use describe::Describe as _;\n{TRAIT}\n#[derive(describe::Describe)]\npub struct Big {{\n{body}}}\n"
+    derive = "describe::Describe" if by_path else "Describe"
+    return f"{TRAIT}\n#[derive({derive})]\npub struct Big {{\n{body}}}\n"
 
 
 def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> float:
@@ -54,14 +58,15 @@ def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> 
 
 
 def bench_expansion(compiler: Installed, wasm: Path, native: Path) -> dict[str, object]:
-    source = BENCH_DIR / "big_struct.rs"
-    source.write_text(big_struct_source(FIELDS))
-    wasm_args = ["--wasm-proc-macro", f"describe={wasm}"] if compiler.option == "c" else ["--extern", f"describe={wasm}"]
-    native_args = ["--extern", f"describe={native}"]
+    native_source, wasm_source = BENCH_DIR / "big_struct_native.rs", BENCH_DIR / "big_struct_wasm.rs"
+    native_source.write_text(big_struct_source(FIELDS, by_path=True))
+    wasm_source.write_text(big_struct_source(FIELDS, by_path=compiler.option != "b"))
+    wasm_args = MacroFlags(compiler.option).args("describe", wasm)
+    native_args = MacroFlags("native").args("describe", native)
     native_times, wasm_times = [], []
     for _ in range(RUNS):  # interleaved, so that machine noise hits both alike
-        native_times.append(expand_seconds(compiler, source, native_args))
-        wasm_times.append(expand_seconds(compiler, source, wasm_args))
+        native_times.append(expand_seconds(compiler, native_source, native_args))
+        wasm_times.append(expand_seconds(compiler, wasm_source, wasm_args))
     native_s, wasm_s = statistics.median(native_times), statistics.median(wasm_times)
     return {
         "fields": FIELDS,
@@ -83,9 +88,17 @@ def _cargo_project(root: Path, with_dependency: bool) -> Path:
         f'[package]\nname = "uses_describe"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}'
         "\n[workspace]\n"
     )
-    main = (
-        f"use describe::Describe;\n{TRAIT}\n#[derive(Describe)]\nstruct Point {{ x: i32, y: i32 }}\n\n"
-        'fn main() {\n    println!("{}", Point { x: 1, y: 2 }.describe());\n}\n'
+    main = "\n".join(
+        [
+            "#[cfg(not(wasm_option_b))]",
+            "use describe::Describe;",
+            TRAIT,
+            "#[derive(Describe)]",
+            "struct Point { x: i32, y: i32 }",
+            "",
+            'fn main() {\n    println!("{}", Point { x: 1, y: 2 }.describe());\n}',
+            "",
+        ]
     )
     (root / "src" / "main.rs").write_text(main)
     return root
@@ -117,7 +130,9 @@ def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, chec
 def bench_clean_build(compiler: Installed, wasm: Path, checkout: Path) -> dict[str, object]:
     native_project = _cargo_project(BENCH_DIR / "native_project", with_dependency=True)
     wasm_project = _cargo_project(BENCH_DIR / "wasm_project", with_dependency=False)
-    flag = f"--wasm-proc-macro describe={wasm}" if compiler.option == "c" else f"--extern describe={wasm}"
+    flag = " ".join(MacroFlags(compiler.option).args("describe", wasm))
+    if compiler.option == "b":
+        flag += " --cfg wasm_option_b"
     native_s = clean_build_seconds(compiler, native_project, "", checkout)
     wasm_s = clean_build_seconds(compiler, wasm_project, flag, checkout)
     return {

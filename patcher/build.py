@@ -101,12 +101,13 @@ def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Inst
         raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
     (tools / "rust-lld").unlink(missing_ok=True)
     (tools / "rust-lld").symlink_to(lld)
-    marker = {"option": option, "slots": slots, "host": host, "build_id": f"{time.time_ns():x}"}
+    build_id = f"{time.time_ns():x}"
+    marker = {"option": option, "slots": slots, "host": host, "build_id": build_id}
     (staging / INSTALL_MARKER).write_text(json.dumps(marker) + "\n")
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
-    return Installed(dist, option, slots, marker["build_id"])
+    return Installed(dist, option, slots, build_id)
 
 
 def record(host: str, option: str, slots: int, seconds: float) -> Path:

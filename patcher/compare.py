@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from . import bench_expansion, build, e2e, wasm_macro
-from .paths import PATCHES_DIR, REPO_ROOT, checkout_dir
 from .patchset import DEFAULT_SLOTS, OPTIONS
+from .paths import PATCHES_DIR, REPO_ROOT, checkout_dir
 from .workspace import Workspace
 
 RESULTS = REPO_ROOT / "results"
@@ -25,9 +25,7 @@ def patch_size(option: str) -> tuple[int, int]:
     """(changed lines, files touched) of the exported patch of `option`."""
     text = (PATCHES_DIR / f"option-{option}.patch").read_text()
     files = len(re.findall(r"^diff --git ", text, re.MULTILINE))
-    lines = sum(
-        1 for line in text.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    )
+    lines = sum(1 for line in text.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
     return lines, files
 
 

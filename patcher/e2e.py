@@ -193,6 +193,34 @@ class Suite:
         passed = wasm_out.strip() == native_out.strip()
         return Outcome(f"expansion:{program.name}", passed, 0.0, "" if passed else "expanded code differs")
 
+    def cargo_project(self) -> Outcome:
+        """An ordinary cargo project uses the precompiled module through RUSTFLAGS."""
+        project = E2E_DIR / "cargo_project"
+        module = self.wasm["describe"]
+        flags = " ".join(MacroFlags(self.option).args("describe", module))
+        if self.option == "b":
+            flags += " --cfg wasm_option_b"
+        env = {
+            **os.environ,
+            "RUSTC": str(self.compiler.rustc),
+            "RUSTFLAGS": flags,
+            "RUSTC_BOOTSTRAP": "1",
+            "CARGO_TARGET_DIR": str(self.work / "cargo_project"),
+        }
+        cmd = [wasm_macro.cargo(), "run", "--quiet", "--offline", "--manifest-path", str(project / "Cargo.toml")]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        seconds = time.perf_counter() - start
+        expected = "Point {x: 1.5, y: -2.0}"
+        if proc.returncode != 0 or proc.stdout.strip() != expected:
+            return Outcome(
+                "cargo_project",
+                False,
+                seconds,
+                f"exit {proc.returncode}, stdout {proc.stdout!r}, expected {expected!r}:\n{proc.stderr[-3000:]}",
+            )
+        return Outcome("cargo_project", True, seconds)
+
     def hostile_modules(self) -> Iterator[Outcome]:
         """Modules that are broken or too big: each ends in a load error naming the problem."""
         program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
@@ -209,6 +237,7 @@ class Suite:
             outcomes.append(self.run_program(program))
             if program.name in SAME_EXPANSION:
                 outcomes.append(self.same_expansion(program))
+        outcomes.append(self.cargo_project())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:
             self.log(

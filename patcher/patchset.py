@@ -43,7 +43,7 @@ HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOS
 GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
 GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
-DEFAULT_FUEL = 10_000_000_000
+DEFAULT_FUEL = 2_000_000_000
 DEFAULT_MEMORY_MIB = 1024
 
 RUNTIME = "compiler/rustc_wasm_proc_macro"

@@ -58,7 +58,7 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     shadow = BUILD_DIR / flavor / crate.name
     shadow.mkdir(parents=True, exist_ok=True)
     (shadow / "Cargo.toml").write_text(_shadow_manifest(crate, proc_macro=not wasm))
-    cmd = [str(bootstrap_config.stage0_tool("cargo"))]
+    cmd = [cargo()]
     if wasm:
         cmd += ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro"]
     else:
@@ -84,6 +84,12 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(artifact, out)
     return out
+
+
+def cargo() -> str:
+    """The cargo that drives builds: the stage0 toolchain's (rustc's own vendor/ is
+    resolved with it when the checkout is provisioned)."""
+    return str(bootstrap_config.stage0_tool("cargo"))
 
 
 def _target_dir(target: Path, compiler: Installed) -> Path:

@@ -1,6 +1,6 @@
 //@ macros: hostile
 //@ wasm-only
-//@ error: was stopped after
+//@ error: was stopped after 2000000000 instructions
 // The same endless macro under the default fuel limit: ends within seconds.
 loops!();
 
