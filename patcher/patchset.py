@@ -54,6 +54,7 @@ OUTPUT = "compiler/rustc_session/src/output.rs"
 CONFIG = "compiler/rustc_session/src/config.rs"
 OPTIONS_RS = "compiler/rustc_session/src/options.rs"
 RESOLVE_LIB = "compiler/rustc_resolve/src/lib.rs"
+ENCODER = "compiler/rustc_metadata/src/rmeta/encoder.rs"
 BRIDGE = "library/proc_macro/src/bridge"
 PROC_MACRO_LIB = "library/proc_macro/src/lib.rs"
 LINKER = "compiler/rustc_codegen_ssa/src/back/linker.rs"
@@ -408,6 +409,21 @@ OPTION_B: list[Edit] = [
         Position.AFTER,
         "option_b/resolver_registry.rs.j2",
         fn_named("register_wasm_proc_macro", "probe"),
+    ),
+    RustInsert(
+        ENCODER,
+        Anchor(
+            "((for_expression pattern: (identifier) @v value: (call_expression) @it) @anchor"
+            ' (#eq? @v "local_id") (#eq? @it "tcx.iter_local_def_id()"))',
+            "for local_id in tcx.iter_local_def_id() in fn encode_def_ids",
+            ("encode_def_ids", "iter_local_def_id"),
+            inside=fn_named("encode_def_ids", "scope"),
+        ),
+        Position.BODY_START,
+        "option_b/encoder_skip_wasm_macros.rs.j2",
+        "((call_expression function: (field_expression field: (field_identifier) @m)"
+        ' arguments: (arguments (identifier) @a)) @probe (#eq? @m "get") (#eq? @a "local_id")'
+        ' (#match? @probe "^tcx.hir_crate"))',
     ),
     depends_on_runtime("rustc_resolve"),
 ]
