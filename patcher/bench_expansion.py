@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bootstrap_config, wasm_macro
+from . import vendor, wasm_macro
 from .build import Installed, dist_dir, installed
 from .e2e import MacroFlags
 from .paths import REPO_ROOT, checkout_dir
@@ -105,18 +105,20 @@ def _cargo_project(root: Path, with_dependency: bool) -> Path:
 
 
 def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, checkout: Path) -> float:
-    cargo = str(bootstrap_config.stage0_tool("cargo"))
-    vendor = [
-        "--config",
-        "source.crates-io.replace-with='vendored-sources'",
-        "--config",
-        f"source.vendored-sources.directory='{checkout / 'vendor'}'",
-    ]
+    vendor_args = vendor.cargo_source_args(checkout / "vendor")
     env = {**os.environ, "RUSTC": str(compiler.rustc), "RUSTFLAGS": rustflags, "CARGO_TARGET_DIR": str(project / "t")}
     shutil.rmtree(project / "t", ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        [cargo, "build", "--release", "--offline", "--manifest-path", str(project / "Cargo.toml"), *vendor],
+        [
+            wasm_macro.cargo(),
+            "build",
+            "--release",
+            "--offline",
+            "--manifest-path",
+            str(project / "Cargo.toml"),
+            *vendor_args,
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -47,11 +47,13 @@ def dist_dir(name: str = "native") -> Path:
 
 
 def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path) -> float:
-    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS; returns seconds."""
+    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS, installed to
+    `dist`, its duration recorded; returns seconds. The option must be applied already."""
     host = host_triple()
     cmd = [sys.executable, "x.py", "build", "--stage", "1", "library", "--target", ",".join((host, *WASM_TARGETS))]
     seconds = run_logged(cmd, checkout, log)
     install(checkout / "build" / host / "stage1", dist, host, option, slots)
+    record("native", option, slots, seconds)
     return seconds
 
 

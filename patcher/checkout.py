@@ -160,12 +160,7 @@ def _clone_git_source(src: GitSource, dest: Path) -> None:
 
 def _regenerate_lockfiles(root: Path) -> None:
     """Resolve the workspaces against vendor/ now, so builds never rewrite a lock file."""
-    vendor_config = [
-        "--config",
-        "source.crates-io.replace-with='vendored-sources'",
-        "--config",
-        f"source.vendored-sources.directory='{root / 'vendor'}'",
-    ]
+    vendor_config = vendor.cargo_source_args(root / "vendor")
     cargo = bootstrap_config.stage0_tool("cargo")
     for workspace in DEBIAN_WORKSPACES:
         manifest = root / workspace / "Cargo.toml"

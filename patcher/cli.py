@@ -116,7 +116,6 @@ def run(args: argparse.Namespace) -> int:
         _report(ws.apply(args.option, args.slots), f"option {args.option}")
         log = checkout / "build" / "logs" / f"build-{args.host}.log"
         seconds = build.build_native(checkout, args.option, args.slots, dist, log)
-        build.record(args.host, args.option, args.slots, seconds)
         print(f"built in {seconds:.0f} s; compiler: {dist / 'bin' / 'rustc'}")
         return 0
     if args.command == "wasm-macro":

@@ -39,13 +39,11 @@ def last_build_seconds(option: str) -> float | None:
 def run_option(option: str, rebuild: bool) -> dict[str, object]:
     checkout = checkout_dir()
     dist = build.dist_dir(f"native-{option}")
-    ws = Workspace(checkout)
-    ws.apply(option, DEFAULT_SLOTS)
     seconds: float | None = None
     if rebuild or not (dist / "bin" / "rustc").exists():
+        Workspace(checkout).apply(option, DEFAULT_SLOTS)
         log = checkout / "build" / "logs" / f"build-native-{option}.log"
         seconds = build.build_native(checkout, option, DEFAULT_SLOTS, dist, log)
-        build.record("native", option, DEFAULT_SLOTS, seconds)
     else:
         seconds = last_build_seconds(option)
     compiler = build.installed(dist)

@@ -261,12 +261,12 @@ class SortedStringEntries:
         if findings or not present:
             return [], findings or [Finding("conflict", self.file, self.anchor.description, "has no string entries")]
         indent = rs.indentation_at(source, present[0][1].start_byte).decode()
-        lines: dict[int, list[str]] = {}
+        inserts = []
         for entry in sorted(self.entries):
             after = next((n for value, n in present if value > entry), None)
             at = rs.line_start(source, after.start_byte) if after else rs.line_end(source, present[-1][1].end_byte)
-            lines.setdefault(at, []).append(f'{indent}"{entry}",\n')
-        return [Splice(at, at, "".join(text).encode()) for at, text in lines.items()], []
+            inserts.append((at, f'{indent}"{entry}",\n'))
+        return _insert_splices(inserts), []
 
     def probe(self, patched: bytes) -> bool:
         nodes = rs.captures(rs.parse(patched), self.anchor.query, "anchor")
@@ -384,16 +384,13 @@ class CargoLockPackage:
         findings = self._conflicts(blocks)
         if findings:
             return [], findings
-        inserts: dict[int, list[LockedPackage]] = {}
-        for package in self.packages:
+        inserts = []
+        for package in sorted(self.packages, key=lambda p: p.key):
             at = next(
                 (start for name, version, start, _ in blocks if _lock_key(name, version) > package.key), len(text)
             )
-            inserts.setdefault(at, []).append(package)
-        splices = [
-            Splice(at, at, "".join(p.block() for p in sorted(group, key=lambda p: p.key)).encode())
-            for at, group in inserts.items()
-        ]
+            inserts.append((at, package.block()))
+        splices = _insert_splices(inserts)
         root = self.packages[0].name
         for dependent in self.dependents:
             found = [(s, e) for name, _, s, e in blocks if name == dependent]
@@ -441,6 +438,14 @@ class CargoLockPackage:
         return all((p.name, p.version) in have for p in self.packages) and all(
             any(p["name"] == d and root in p.get("dependencies", []) for p in locked) for d in self.dependents
         )
+
+
+def _insert_splices(inserts: list[tuple[int, str]]) -> list[Splice]:
+    """One splice per offset: texts inserted at the same place keep their order."""
+    grouped: dict[int, list[str]] = {}
+    for at, text in inserts:
+        grouped.setdefault(at, []).append(text)
+    return [Splice(at, at, "".join(texts).encode()) for at, texts in grouped.items()]
 
 
 def _lock_key(name: str, version: str) -> tuple[str, tuple[int, ...]]:

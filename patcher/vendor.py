@@ -47,6 +47,16 @@ EXTRA_CRATES = (
 _NOT_CRATE_FILES = ("debian", ".cargo-checksum.json", "Cargo.toml.orig")
 
 
+def cargo_source_args(vendor: Path) -> list[str]:
+    """cargo flags that resolve crates.io dependencies from `vendor` (offline)."""
+    return [
+        "--config",
+        "source.crates-io.replace-with='vendored-sources'",
+        "--config",
+        f"source.vendored-sources.directory='{vendor}'",
+    ]
+
+
 def missing(vendor: Path) -> list[VendoredCrate]:
     return [crate for crate in EXTRA_CRATES if not (vendor / crate.dirname).is_dir()]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import bootstrap_config
+from . import bootstrap_config, vendor
 from .build import Installed
 from .errors import PatcherError
 from .paths import REPO_ROOT
@@ -64,7 +64,7 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     else:
         cmd += ["build", "--lib"]
     cmd += ["--manifest-path", str(shadow / "Cargo.toml"), "--message-format", "json-render-diagnostics", "--offline"]
-    cmd += _vendor_config(checkout)
+    cmd += vendor.cargo_source_args(checkout / "vendor")
     if release:
         cmd.append("--release")
     if wasm:
@@ -116,15 +116,6 @@ def _artifact(messages: str, name: str, suffix: str) -> Path:
             if filename.endswith(suffix):
                 return Path(filename)
     raise PatcherError(f"cargo built {name} but reported no `{suffix}` file")
-
-
-def _vendor_config(checkout: Path) -> list[str]:
-    return [
-        "--config",
-        "source.crates-io.replace-with='vendored-sources'",
-        "--config",
-        f"source.vendored-sources.directory='{checkout / 'vendor'}'",
-    ]
 
 
 def _shadow_manifest(crate: MacroCrate, proc_macro: bool) -> str:
