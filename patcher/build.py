@@ -57,10 +57,17 @@ def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path)
     return seconds
 
 
-def run_logged(cmd: list[str], cwd: Path, log: Path) -> float:
-    """Run `cmd`, its output to `log`, progress lines to the terminal; return seconds."""
+X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
+
+
+def run_logged(
+    cmd: list[str], cwd: Path, log: Path, show: tuple[str, ...] = X_PY_PROGRESS, env: dict[str, str] | None = None
+) -> float:
+    """Run `cmd`, its output to `log`, the lines starting with `show` to the
+    terminal; return seconds."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"$ {' '.join(cmd[1:])}  (in {cwd}; full log: {log})", flush=True)
+    shown = " ".join(cmd[1:] if cmd[0] == sys.executable else cmd)
+    print(f"$ {shown}  (in {cwd}; full log: {log})", flush=True)
     start = time.perf_counter()
     tail: list[str] = []
     with (
@@ -68,7 +75,7 @@ def run_logged(cmd: list[str], cwd: Path, log: Path) -> float:
         subprocess.Popen(
             cmd,
             cwd=cwd,
-            env={**os.environ, "RUST_BACKTRACE": "0"},
+            env={**os.environ, "RUST_BACKTRACE": "0", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -78,12 +85,12 @@ def run_logged(cmd: list[str], cwd: Path, log: Path) -> float:
         for line in proc.stdout:
             out.write(line)
             tail = [*tail[-59:], line]
-            if line.startswith(("Building", "Build completed", "Assembling", "error")):
+            if line.startswith(show):
                 print(f"[{time.perf_counter() - start:6.0f} s] {line}", end="", flush=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise PatcherError(
-            f"`{' '.join(cmd[1:])}` failed (exit {proc.returncode}) after {seconds:.0f} s; "
+            f"`{shown}` failed (exit {proc.returncode}) after {seconds:.0f} s; "
             f"rerun to resume. Last lines of {log}:\n{''.join(tail)}"
         )
     return seconds

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, check, e2e, export, wasm_macro
+from . import build, check, e2e, export, wasm_host, wasm_macro
 from .checkout import GitSource, ensure_checkout
 from .errors import PatcherError
 from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
@@ -55,8 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     bld = sub.add_parser("build", help="apply an option, build the patched compiler, install it to dist/")
     bld.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
     bld.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
-    bld.add_argument("--host", choices=("native",), default="native")
+    bld.add_argument("--host", choices=("native", "wasm"), default="native")
     bld.add_argument("--dist", type=Path, help="install here (default: dist/<host>/)")
+    bld.add_argument(
+        "--wasi-sdk", type=Path, help="--host wasm: use this wasi-sdk instead of Debian's clang + wasi-libc"
+    )
+    bld.add_argument(
+        "--threads", action="store_true", help="--host wasm: the wasm32-wasip1-threads host (needs --wasi-sdk)"
+    )
+    bld.add_argument("--cache", choices=("sccache", "ccache"), help="--host wasm: compiler cache for C/C++")
+    bld.add_argument("--until", help="--host wasm: stop after this step (see `build --host wasm --list`)")
+    bld.add_argument("--list", action="store_true", help="--host wasm: list the steps and their state, build nothing")
 
     wm = sub.add_parser("wasm-macro", help="compile a proc-macro crate to a .wasm module")
     wm.add_argument("crate", type=Path, help="the crate's directory (with its Cargo.toml)")
@@ -97,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "export":
         return export.main(checkout, check_only=args.check)
+    if args.command == "build" and args.host == "wasm":
+        return wasm_host.main(args.wasi_sdk, args.threads, args.cache, args.until, args.list)
     ensure_checkout(source, checkout)
     ws = Workspace(checkout)
     if ws.recovered:

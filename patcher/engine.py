@@ -101,7 +101,10 @@ def report_findings(findings: list[Finding], what: str) -> PatcherError:
     missing = sum(f.kind == "missing" for f in findings)
     lines = [f"{what}: {len(findings)} problem(s), {missing} missing anchor(s); nothing was written."]
     lines += [str(f) for f in findings]
-    lines.append("Upstream moved? Update the anchor queries in patcher/patchset.py (see docs in README).")
+    lines.append(
+        "Upstream moved? Update the anchor queries in patcher/patchset.py (rustc) or "
+        "patcher/llvm_patchset.py (LLVM); see the README."
+    )
     return PatcherError("\n".join(lines))
 
 

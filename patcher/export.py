@@ -1,4 +1,5 @@
-"""`patches/option-{a,b,c}.patch`: `git diff upstream` of each option's result.
+"""`patches/option-{a,b,c}.patch`: `git diff upstream` of each option's result, and
+`patches/llvm-wasi.patch`: the LLVM porting patches against the pristine LLVM sources.
 
 Computed without touching the working tree: the patched files are written as blobs
 into the checkout's object store, a tree is built in a temporary index, and git diffs
@@ -15,7 +16,9 @@ from pathlib import Path
 import git
 
 from .checkout import UPSTREAM_REF, open_repo
-from .engine import make_plan, report_findings
+from .engine import make_plan, report_findings, unified_diff
+from .llvm_patchset import SOURCE_DIRS, llvm_edits
+from .llvm_source import pristine_reader
 from .patchset import DEFAULT_SLOTS, OPTIONS, context, edits_for
 from .paths import PATCHES_DIR, REPO_ROOT
 from .render import render_template
@@ -85,9 +88,9 @@ def main(checkout: Path, check_only: bool) -> int:
         stale.append(CONFIG_LLVM.name)
         if not check_only:
             CONFIG_LLVM.write_text(render_config_llvm())
-    for option in OPTIONS:
-        text = diff_for(repo, option)
-        path = patch_path(option)
+    generated = [(patch_path(option), lambda option=option: diff_for(repo, option)) for option in OPTIONS]
+    for path, make in [*generated, (LLVM_PATCH, llvm_diff)]:
+        text = make()
         if path.exists() and path.read_text() == text:
             continue
         stale.append(path.name)
@@ -99,3 +102,15 @@ def main(checkout: Path, check_only: bool) -> int:
         return 1
     print("patches current" if not stale else f"wrote {', '.join(stale)}")
     return 0
+
+
+LLVM_PATCH = PATCHES_DIR / "llvm-wasi.patch"
+
+
+def llvm_diff() -> str:
+    """The LLVM porting patches as a unified diff against the pristine LLVM sources."""
+    read = pristine_reader(SOURCE_DIRS)
+    plan = make_plan(llvm_edits(), read, {})
+    if plan.findings:
+        raise report_findings(plan.findings, "export of the LLVM porting patches")
+    return "".join(unified_diff(rel, plan.pristine[rel], data) for rel, data in sorted(plan.patched.items()))

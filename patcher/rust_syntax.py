@@ -24,14 +24,15 @@ def parse(source: bytes) -> tree_sitter.Tree:
     return tree_sitter.Parser(language()).parse(source)
 
 
-@lru_cache(maxsize=256)
-def compile_query(text: str) -> tree_sitter.Query:
-    return tree_sitter.Query(language(), text)
+@lru_cache(maxsize=512)
+def compile_query(lang: tree_sitter.Language, text: str) -> tree_sitter.Query:
+    return tree_sitter.Query(lang, text)
 
 
 def captures(tree: tree_sitter.Tree, query: str, name: str) -> list[Node]:
-    """Nodes captured as `@name` by `query`, one per match, in source order."""
-    cursor = tree_sitter.QueryCursor(compile_query(query))
+    """Nodes captured as `@name` by `query`, one per match, in source order. The query
+    is read in the tree's own language, so C++ trees (cpp_syntax) share this."""
+    cursor = tree_sitter.QueryCursor(compile_query(tree.language, query))
     found: dict[tuple[int, int], Node] = {}
     for _, caps in cursor.matches(tree.root_node):
         for node in caps.get(name, []):

@@ -8,16 +8,33 @@ change the tool did not make, and the tool refuses to touch such a tree.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import git
 
 from . import engine
 from .checkout import UPSTREAM_REF, open_repo
+from .edits import Edit
 from .engine import Plan, State, make_plan, report_findings, sha256
 from .errors import PatcherError
 from .patchset import context, edits_for
+
+
+@dataclass(frozen=True)
+class PatchSet:
+    """A family of patch sets over one source tree: its edits and template context for
+    a variant (`option`) and a slot count. rustc's options A/B/C are one family, the
+    LLVM porting patches (variant "wasi") another."""
+
+    name: str
+    edits: Callable[[str], list[Edit]]
+    context: Callable[[str, int], dict[str, Any]]
+
+
+RUSTC_PATCHES = PatchSet("rustc", edits_for, context)
 
 
 @dataclass
@@ -28,8 +45,9 @@ class Outcome:
 
 
 class Workspace:
-    def __init__(self, checkout: Path) -> None:
+    def __init__(self, checkout: Path, patch_set: PatchSet = RUSTC_PATCHES) -> None:
         self.root = checkout
+        self.patch_set = patch_set
         self.repo: git.Repo = open_repo(checkout)
         self.git_dir = Path(self.repo.git_dir)
         self.recovered = engine.recover(self.root, self.git_dir)
@@ -61,9 +79,10 @@ class Workspace:
         return sorted({entry[3:] for entry in out.split("\0") if entry})
 
     def plan(self, option: str, slots: int) -> Plan:
-        plan = make_plan(edits_for(option), self.pristine, context(option, slots))
+        patch_set = self.patch_set
+        plan = make_plan(patch_set.edits(option), self.pristine, patch_set.context(option, slots))
         if plan.findings:
-            raise report_findings(plan.findings, f"option {option} on {self.root}")
+            raise report_findings(plan.findings, f"{patch_set.name} patches ({option}) on {self.root}")
         return plan
 
     # -- guarding -----------------------------------------------------------------

@@ -1,0 +1,167 @@
+"""`build --host wasm`: the steps that make a compiler for a WebAssembly host.
+
+    llvm-source   LLVM 22.1.8 from Debian's orig tarball, as a git tree (ref `upstream`)
+    llvm-patches  the LLVM porting patches (patcher/llvm_patchset.py), by structure
+    sysroot       Debian route: wasi-libc plus libc++ built with the pthread API
+    llvm          LLVM's libraries for the WASI host (cmake + ninja, static, no threads)
+    llvm-config   the llvm-config rustc's build reads, describing that LLVM
+    llvm-smoke    LLVM's C API compiles a function to a wasm object, under wasmtime
+
+Every step is resumable (patcher/stages.py); outputs live under build/wasm-host/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import llvm_wasi, wasi_toolchain
+from .errors import PatcherError
+from .llvm_patchset import VARIANT, llvm_patch_set
+from .llvm_source import LLVM_VERSION, ensure_llvm_source
+from .paths import REPO_ROOT, TEMPLATES_DIR
+from .stages import Step, describe_steps, run_steps
+from .wasi_toolchain import WasiToolchain
+from .wasmtime import wasmtime_binary
+from .workspace import Workspace
+
+RESULTS = Path("results") / "wasm-host-build.json"
+PATCH_SOURCES = ("patcher/llvm_patchset.py", "patcher/cpp_edits.py", "templates/llvm")
+
+
+def build_dir() -> Path:
+    override = os.environ.get("RUSTC_WASM_HOST_BUILD")
+    return Path(override).resolve() if override else REPO_ROOT / "build" / "wasm-host"
+
+
+@dataclass(frozen=True)
+class WasmHostBuild:
+    root: Path
+    toolchain: WasiToolchain
+    launcher: str | None  # sccache or ccache for C/C++ compiles
+
+    @property
+    def llvm_src(self) -> Path:
+        return self.root / "llvm-src"
+
+    @property
+    def suffix(self) -> str:
+        """Build directories of the default host (wasm32-wasip1) carry no suffix; others
+        (wasm32-wasip1-threads) are kept side by side."""
+        return "" if self.toolchain.triple == "wasm32-wasip1" else f"-{self.toolchain.triple}"
+
+    @property
+    def llvm_build(self) -> Path:
+        return self.root / f"llvm-build{self.suffix}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.root / "logs"
+
+    def toolchain_file(self) -> Path:
+        return self.toolchain.write_cmake_toolchain(self.root / f"toolchain{self.suffix}.cmake")
+
+    def launcher_args(self) -> list[str]:
+        if not self.launcher:
+            return []
+        return [f"-DCMAKE_C_COMPILER_LAUNCHER={self.launcher}", f"-DCMAKE_CXX_COMPILER_LAUNCHER={self.launcher}"]
+
+    # -- steps ----------------------------------------------------------------------
+    def source(self) -> None:
+        ensure_llvm_source(self.llvm_src)
+
+    def patches(self) -> None:
+        outcome = Workspace(self.llvm_src, llvm_patch_set()).apply(VARIANT, 0)
+        print(f"  {len(outcome.changed)} file(s) written, {len(outcome.unchanged)} already patched", flush=True)
+
+    def sysroot(self) -> None:
+        wasi_toolchain.assemble_debian_sysroot(self.toolchain)
+        wasi_toolchain.build_libcxx(
+            self.toolchain,
+            self.llvm_src,
+            self.root / f"runtimes-build{self.suffix}",
+            self.toolchain_file(),
+            self.launcher_args(),
+            self.log_dir / "libcxx.log",
+        )
+
+    def llvm(self) -> None:
+        llvm_wasi.build_llvm(
+            self.toolchain, self.llvm_src, self.llvm_build, self.toolchain_file(), self.launcher_args(),
+            self.log_dir / "llvm.log",
+        )  # fmt: skip
+
+    def llvm_config(self) -> None:
+        path = llvm_wasi.write_llvm_config(self.toolchain, self.llvm_src, self.llvm_build)
+        components = subprocess.run([str(path), "--components"], capture_output=True, text=True, check=True)
+        missing = [c for c in llvm_wasi.RUSTC_COMPONENTS if c not in components.stdout.split()]
+        if missing:
+            raise PatcherError(f"{path} lacks components rustc requires: {', '.join(missing)}")
+        print(f"  {path}", flush=True)
+
+    def smoke(self) -> None:
+        out = llvm_wasi.smoke_test(self.toolchain, self.llvm_src, self.llvm_build, wasmtime_binary())
+        print(f"  {out}", flush=True)
+
+    def steps(self) -> list[Step]:
+        tc = self.toolchain
+        patches = _digest(PATCH_SOURCES)
+        toolchain = f"{tc.kind} {tc.triple} {tc.bin_dir} {tc.sysroot} {tc.cflags()}"
+        steps = [
+            Step("llvm-source", f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree", self.source,
+                 (LLVM_VERSION, str(self.llvm_src))),
+            Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm_patchset.py)", self.patches, (patches,)),
+        ]  # fmt: skip
+        if tc.kind == "debian":
+            steps.append(
+                Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
+                     (toolchain, " ".join(wasi_toolchain.RUNTIMES_ARGS)))
+            )  # fmt: skip
+        steps += [
+            Step("llvm", "LLVM libraries for the WASI host (ninja; ~70 min on 2 cores, resumable)", self.llvm,
+                 (toolchain, patches, " ".join(llvm_wasi.cmake_args(tc)), self.launcher or "")),
+            Step("llvm-config", "llvm-config describing the WASI LLVM to rustc's build", self.llvm_config,
+                 (toolchain, _digest(("templates/wasi/llvm-config.py.j2", "patcher/llvm_wasi.py")))),
+            Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
+                 (toolchain, _digest(("templates/wasi/llvm_smoke.c",)))),
+        ]  # fmt: skip
+        return steps
+
+
+def _digest(paths: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for rel in paths:
+        path = REPO_ROOT / rel
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file():
+                digest.update(str(file.relative_to(REPO_ROOT)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def main(wasi_sdk: Path | None, threads: bool, cache: str | None, until: str | None, list_only: bool) -> int:
+    root = build_dir()
+    toolchain = wasi_toolchain.resolve(root, wasi_sdk, threads)
+    if cache:
+        wasi_toolchain.check_tool(cache)
+    build = WasmHostBuild(root, toolchain, cache)
+    state_file = root / f"steps{build.suffix}.json"
+    if list_only:
+        for line in describe_steps(build.steps(), state_file):
+            print(line)
+        return 0
+    run_steps(build.steps(), state_file, RESULTS, until)
+    if until is None:
+        print(
+            f"LLVM for {toolchain.triple} is built and runs under wasmtime ({build.llvm_build}).\n"
+            "The compiler itself for the wasm host (rustc.wasm) is not built by this version yet: "
+            "see README, 'rustc for a WebAssembly host'."
+        )
+        return 2
+    return 0
+
+
+__all__ = ["TEMPLATES_DIR", "main"]
