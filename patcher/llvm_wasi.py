@@ -113,6 +113,11 @@ def _checked(cmd: list[str]) -> None:
         raise PatcherError(f"`{' '.join(cmd[:3])} ...` failed:\n{out.stderr[-3000:]}")
 
 
+def runtime_libraries() -> list[str]:
+    """What LLVM needs from the sysroot besides libc and libc++ (which the link adds)."""
+    return ["c++abi", *(f"wasi-emulated-{e}" for e in WASI_EMULATIONS)]
+
+
 def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> Path:
     version = subprocess.run([str(NATIVE_LLVM_CONFIG), "--version"], capture_output=True, text=True, check=True)
     path = build / "bin" / "llvm-config"
@@ -124,9 +129,11 @@ def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> 
         version=version.stdout.strip(),
         include_dirs=[str(llvm_src / "llvm" / "include"), str(build / "include")],
         lib_dir=build / "lib",
-        cxxflags="-std=c++17 -fno-exceptions -D__STDC_CONSTANT_MACROS "
+        # -stdlib=libc++ tells rustc_llvm's build to link libc++ (not libstdc++).
+        cxxflags="-std=c++17 -stdlib=libc++ -fno-exceptions -D__STDC_CONSTANT_MACROS "
         "-D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS " + toolchain.cflags().removeprefix("-O2 "),
         targets=list(LLVM_TARGETS),
+        runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

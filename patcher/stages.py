@@ -94,6 +94,6 @@ def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
         elif done.get("finished"):
             status = f"up to date ({done.get('seconds')} s)"
         else:
-            status = "interrupted: resumes"
+            status = "started, unfinished: resumes"
         lines.append(f"{step.name:13} {status:28} {step.what}")
     return lines
