@@ -121,11 +121,15 @@ def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Inst
 
 def record(host: str, option: str, slots: int, seconds: float) -> Path:
     """Append this build's duration to results/builds.json."""
-    path = REPO_ROOT / "results" / "builds.json"
+    entry = {"host": host, "option": option, "slots": slots, "seconds": round(seconds)}
+    return append_result(REPO_ROOT / "results" / "builds.json", entry)
+
+
+def append_result(path: Path, entry: dict[str, object]) -> Path:
+    """Append `entry`, dated, to the JSON list of a results file kept in the repository."""
     runs = json.loads(path.read_text()) if path.exists() else []
-    runs.append(
-        {"host": host, "option": option, "slots": slots, "seconds": round(seconds), "date": time.strftime("%Y-%m-%d")}
-    )
+    runs.append({**entry, "date": time.strftime("%Y-%m-%d")})
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(runs, indent=2) + "\n")
     return path
 

@@ -176,6 +176,14 @@ def _regenerate_lockfiles(root: Path) -> None:
 
 def _commit_upstream(root: Path, source: RustSource, git_source: GitSource | None) -> git.Repo:
     print("recording the pristine tree as ref `upstream` (git add of ~1 GiB takes a minute)", flush=True)
+    origin = f"{git_source.url} {git_source.tag}" if git_source else f"Debian rustc {source.debian_version}"
+    message = f"upstream: rustc {source.version} ({origin})"
+    return commit_pristine(root, LOCAL_EXCLUDES, message, {"version": source.version, "origin": origin})
+
+
+def commit_pristine(root: Path, excludes: tuple[str, ...], message: str, marker: dict[str, str]) -> git.Repo:
+    """Make `root` a git repository whose first commit, ref `upstream`, is its current
+    tree, and mark it as provisioned by this tool (`marker` says from what)."""
     repo = git.Repo.init(root, initial_branch="work")
     with repo.config_writer() as cfg:
         cfg.set_value("user", "name", "rustc-wasm-proc-macros")
@@ -185,12 +193,10 @@ def _commit_upstream(root: Path, source: RustSource, git_source: GitSource | Non
         cfg.set_value("core", "autocrlf", "false")
     exclude = root / ".git" / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
-    exclude.write_text("\n".join(LOCAL_EXCLUDES) + "\n")
+    exclude.write_text("\n".join(excludes) + "\n")
     repo.git.add("-A", "--force", ".")
-    origin = f"{git_source.url} {git_source.tag}" if git_source else f"Debian rustc {source.debian_version}"
-    repo.git.commit("-q", "--no-verify", "-m", f"upstream: rustc {source.version} ({origin})")
+    repo.git.commit("-q", "--no-verify", "-m", message)
     repo.git.branch(UPSTREAM_REF)
-    marker = {"version": source.version, "origin": origin}
     marker_path(root).write_text(json.dumps(marker, indent=2) + "\n")
     return repo
 

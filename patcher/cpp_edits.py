@@ -19,7 +19,7 @@ from typing import Any
 
 from . import cpp_syntax as cs
 from . import rust_syntax as rs
-from .edits import Anchor, Finding, Splice
+from .edits import Anchor, Finding, Splice, node_text
 
 WASI = "__wasi__"
 
@@ -56,6 +56,13 @@ def _lines(source: bytes, node: rs.Node) -> tuple[int, int]:
     return rs.line_start(source, node.start_byte), rs.line_end(source, node.end_byte - 1)
 
 
+def _locate(file: str, anchor: Anchor, source: bytes | None) -> tuple[rs.Node | None, list[Finding]]:
+    """The anchor's one node in `source`, or why there is none (no file, missing, ambiguous)."""
+    if source is None:
+        return None, [Finding("missing", file, anchor.description, "the file does not exist")]
+    return anchor.locate(file, source, cs.parse(source))
+
+
 def _block(text: str) -> bytes:
     return (text.rstrip("\n") + "\n").encode() if text.strip() else b""
 
@@ -73,10 +80,8 @@ class WasiGuard:
         return f"#ifndef {WASI} around {self.anchor.description}"
 
     def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
-        if source is None:
-            return [], [Finding("missing", self.file, self.anchor.description, "the file does not exist")]
-        node, findings = self.anchor.locate(self.file, source, cs.parse(source))
-        if node is None:
+        node, findings = _locate(self.file, self.anchor, source)
+        if node is None or source is None:
             return [], findings
         start, end = _lines(source, node)
         alternative = _block(self.alternative)
@@ -102,10 +107,8 @@ class WasiBody:
         return f"WASI body of {self.anchor.description}"
 
     def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
-        if source is None:
-            return [], [Finding("missing", self.file, self.anchor.description, "the file does not exist")]
-        node, findings = self.anchor.locate(self.file, source, cs.parse(source))
-        if node is None:
+        node, findings = _locate(self.file, self.anchor, source)
+        if node is None or source is None:
             return [], findings
         body = node.child_by_field_name("body")
         if body is None or body.start_point[0] == body.end_point[0]:
@@ -141,38 +144,28 @@ class ConditionAlso:
         return f"`{self.clause}` in {self.anchor.description}"
 
     def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
-        if source is None:
-            return [], [Finding("missing", self.file, self.anchor.description, "the file does not exist")]
-        tree = cs.parse(source)
-        if self.every:
-            nodes = rs.captures(tree, self.anchor.query, "anchor")
-            if not nodes:
-                return [], self.anchor.locate(self.file, source, tree)[1]
-        else:
-            node, findings = self.anchor.locate(self.file, source, tree)
+        nodes = rs.captures(cs.parse(source), self.anchor.query, "anchor") if self.every and source else []
+        if not nodes:  # exactly one match wanted, or none found: the anchor says why
+            node, findings = _locate(self.file, self.anchor, source)
             if node is None:
                 return [], findings
             nodes = [node]
-        splices: list[Splice] = []
-        for node in nodes:
-            splice, finding = self._splice(node)
-            if finding is not None:
-                return [], [finding]
-            splices.append(splice)
-        return splices, []
+        splices = [self._splice(node) for node in nodes]
+        problems = [s for s in splices if isinstance(s, Finding)]
+        return ([], problems[:1]) if problems else ([s for s in splices if isinstance(s, Splice)], [])
 
-    def _splice(self, node: rs.Node) -> tuple[Splice, Finding | None]:
+    def _splice(self, node: rs.Node) -> Splice | Finding:
         if node.type == "preproc_ifdef":
             directive, name = node.children[0], node.child_by_field_name("name")
             if directive.type != "#ifdef" or name is None:
-                return Splice(0, 0, b""), Finding("conflict", self.file, self.anchor.description, "expected #ifdef")
-            text = f"#if defined({_text(name)}) {self.clause}".encode()
-            return Splice(directive.start_byte, name.end_byte, text), None
+                return Finding("conflict", self.file, self.anchor.description, "expected #ifdef")
+            text = f"#if defined({node_text(name)}) {self.clause}".encode()
+            return Splice(directive.start_byte, name.end_byte, text)
         condition = node.child_by_field_name("condition") or node.child_by_field_name("argument")
         if condition is None:
-            return Splice(0, 0, b""), Finding("conflict", self.file, self.anchor.description, "no #if condition")
-        end = condition.start_byte + len(_text(condition).rstrip().encode())
-        return Splice(end, end, f" {self.clause}".encode()), None
+            return Finding("conflict", self.file, self.anchor.description, "no #if condition")
+        end = condition.start_byte + len(node_text(condition).rstrip().encode())
+        return Splice(end, end, f" {self.clause}".encode())
 
     def probe(self, patched: bytes) -> bool:
         return f" {self.clause}".encode() in patched
@@ -199,10 +192,8 @@ class WasiGuardRest:
         return f"#ifndef {WASI} from {self.anchor.description} to the end"
 
     def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
-        if source is None:
-            return [], [Finding("missing", self.file, self.anchor.description, "the file does not exist")]
-        node, findings = self.anchor.locate(self.file, source, cs.parse(source))
-        if node is None:
+        node, findings = _locate(self.file, self.anchor, source)
+        if node is None or source is None:
             return [], findings
         start = rs.line_start(source, node.start_byte)
         tail = b"" if source.endswith(b"\n") else b"\n"
@@ -213,7 +204,3 @@ class WasiGuardRest:
 
     def probe(self, patched: bytes) -> bool:
         return patched.rstrip().endswith(b"#endif // " + WASI.encode())
-
-
-def _text(node: rs.Node) -> str:
-    return node.text.decode("utf-8", "replace") if node.text else ""

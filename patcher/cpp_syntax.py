@@ -1,5 +1,5 @@
-"""tree-sitter-cpp, as the LLVM porting patches use it. Queries and captures are shared
-with rust_syntax (`rs.captures` reads a query in the tree's own language)."""
+"""tree-sitter-cpp, as the LLVM porting patches use it. Queries run through
+rust_syntax.captures, which reads a query in the tree's own language."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from functools import lru_cache
 import tree_sitter
 import tree_sitter_cpp
 
-from .rust_syntax import Node, captures
-
-__all__ = ["Node", "captures", "enclosing_wasi_ifndef", "parse"]
+from .rust_syntax import Node
 
 
 @lru_cache(maxsize=1)

@@ -25,14 +25,14 @@ def is_valid(path: Path, tarball: Tarball) -> bool:
     return path.is_file() and path.stat().st_size == tarball.size and sha256_of(path) == tarball.sha256
 
 
-def archive_uris(source: RustSource) -> dict[str, str]:
-    """Ask apt where the archive serves this source package (its URI comes from the
-    machine's apt configuration; the repository never names a host)."""
-    cmd = ["apt-get", "source", "--print-uris", f"rustc={source.debian_version}"]
+def archive_uris(package: str) -> dict[str, str]:
+    """Ask apt where the archive serves the source package `package` (e.g. `rustc=1.95.0+dfsg1-2`):
+    its URI comes from the machine's apt configuration; the repository never names a host."""
+    cmd = ["apt-get", "source", "--print-uris", package]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise PatcherError("apt-get not found: the rustc sources come from Debian's archive") from None
+        raise PatcherError("apt-get not found: the sources come from Debian's archive") from None
     uris: dict[str, str] = {}
     for line in out.stdout.splitlines():
         if line.startswith("'"):
@@ -40,29 +40,31 @@ def archive_uris(source: RustSource) -> dict[str, str]:
             uris[parts[1]] = parts[0]
     if not uris:
         raise PatcherError(
-            f"apt does not know the source package rustc={source.debian_version}.\n"
+            f"apt does not know the source package {package}.\n"
             f"  `{' '.join(cmd)}` said: {out.stderr.strip() or out.stdout.strip()}\n"
             "  Run `bash tools/setup-apt.sh` (adds Debian's sid deb-src entries), then retry."
         )
     return uris
 
 
-def fetch(source: RustSource) -> dict[str, Path]:
-    """Return the cached tarballs of `source`, downloading any that are missing."""
+def fetch_one(tarball: Tarball, package: str) -> Path:
+    """The cached `tarball` of the source package `package`, downloaded if missing or invalid."""
     dest = downloads_dir()
     dest.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Path] = {}
-    uris: dict[str, str] | None = None
-    for tarball in source.tarballs:
-        path = dest / tarball.filename
-        if not is_valid(path, tarball):
-            if uris is None:
-                uris = archive_uris(source)
-            if tarball.filename not in uris:
-                raise PatcherError(f"apt lists no {tarball.filename} for rustc={source.debian_version}")
-            _download(uris[tarball.filename], path, tarball)
-        result[tarball.filename] = path
-    return result
+    path = dest / tarball.filename
+    if is_valid(path, tarball):
+        return path
+    uris = archive_uris(package)
+    if tarball.filename not in uris:
+        raise PatcherError(f"apt lists no {tarball.filename} for {package}")
+    _download(uris[tarball.filename], path, tarball)
+    return path
+
+
+def fetch(source: RustSource) -> dict[str, Path]:
+    """Return the cached tarballs of `source`, downloading any that are missing."""
+    package = f"rustc={source.debian_version}"
+    return {t.filename: fetch_one(t, package) for t in source.tarballs}
 
 
 def _download(uri: str, path: Path, tarball: Tarball) -> None:

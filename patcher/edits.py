@@ -80,7 +80,7 @@ class Anchor:
             lines = ", ".join(str(n.start_point[0] + 1) for n in nodes)
             return None, [Finding("ambiguous", file, self.description, f"matched {len(nodes)} times, at lines {lines}")]
         node = nodes[0]
-        text = _text(node)
+        text = node_text(node)
         if self.expect is not None and not re.search(self.expect, text, re.DOTALL):
             found = "\n".join(text.splitlines()[:6])
             detail = (
@@ -91,7 +91,7 @@ class Anchor:
         return node, []
 
 
-def _text(node: rs.Node) -> str:
+def node_text(node: rs.Node) -> str:
     return node.text.decode("utf-8", "replace") if node.text else ""
 
 
@@ -123,7 +123,7 @@ def _leading_attributes_start(node: rs.Node) -> int:
     start = node.start_byte
     prev = node.prev_sibling
     while prev is not None and (
-        prev.type == "attribute_item" or (prev.type == "line_comment" and _text(prev).startswith("///"))
+        prev.type == "attribute_item" or (prev.type == "line_comment" and node_text(prev).startswith("///"))
     ):
         start = prev.start_byte
         prev = prev.prev_sibling
@@ -274,7 +274,7 @@ class SortedStringEntries:
 
 
 def _string_elements(array: rs.Node) -> list[tuple[str, rs.Node]]:
-    return [(_text(child)[1:-1], child) for child in array.named_children if child.type == "string_literal"]
+    return [(node_text(child)[1:-1], child) for child in array.named_children if child.type == "string_literal"]
 
 
 @dataclass(frozen=True)

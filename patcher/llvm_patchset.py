@@ -24,7 +24,6 @@ from .cpp_edits import (
 from .edits import Anchor, Edit, NewFile
 from .workspace import PatchSet
 
-LLVM_VERSION = "22.1.8"
 SUPPORT = "llvm/lib/Support"
 # Every file the patch set reads or writes lies under one of these (the export and the
 # fast tests extract just them from the tarball).

@@ -5,8 +5,6 @@ applied, checked and reverted by the same engine."""
 
 from __future__ import annotations
 
-import json
-import shlex
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,9 +13,9 @@ from pathlib import Path
 import git
 
 from . import download
-from .checkout import MARKER, UPSTREAM_REF, marker_path, provisioned_version
+from .checkout import commit_pristine, provisioned_version
 from .errors import PatcherError
-from .paths import cache_dir, downloads_dir
+from .paths import cache_dir
 from .sources import Tarball
 
 LLVM_VERSION = "22.1.8"
@@ -36,20 +34,7 @@ EXCLUDES = ("*.rwpm-new", "*.rwpm-old")
 
 def fetch_tarball() -> Path:
     """The cached orig tarball, downloaded through apt's idea of the archive if missing."""
-    path = downloads_dir() / LLVM_TARBALL.filename
-    if download.is_valid(path, LLVM_TARBALL):
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["apt-get", "source", "--print-uris", LLVM_SOURCE_PACKAGE]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-    uris = {shlex.split(line)[1]: shlex.split(line)[0] for line in out.splitlines() if line.startswith("'")}
-    if LLVM_TARBALL.filename not in uris:
-        raise PatcherError(
-            f"apt lists no {LLVM_TARBALL.filename} (`{' '.join(cmd)}`).\n"
-            "  Run `bash tools/setup-apt.sh` (adds Debian's sid deb-src entries), then retry."
-        )
-    download._download(uris[LLVM_TARBALL.filename], path, LLVM_TARBALL)
-    return path
+    return download.fetch_one(LLVM_TARBALL, LLVM_SOURCE_PACKAGE)
 
 
 def ensure_llvm_source(root: Path) -> git.Repo:
@@ -72,32 +57,9 @@ def ensure_llvm_source(root: Path) -> git.Repo:
 
 def commit_upstream(root: Path) -> git.Repo:
     print("recording the pristine LLVM tree as ref `upstream` (git add takes a few minutes)", flush=True)
-    repo = git.Repo.init(root, initial_branch="work")
-    with repo.config_writer() as cfg:
-        cfg.set_value("user", "name", "rustc-wasm-proc-macros")
-        cfg.set_value("user", "email", "patcher@localhost")
-        cfg.set_value("gc", "auto", "0")
-        cfg.set_value("core", "autocrlf", "false")
-    write_excludes(root)
-    repo.git.add("-A", "--force", ".")
-    repo.git.commit("-q", "--no-verify", "-m", f"upstream: LLVM {LLVM_VERSION} (Debian {LLVM_TARBALL.filename})")
-    repo.git.branch(UPSTREAM_REF)
-    write_marker(root)
-    return repo
-
-
-def write_excludes(root: Path) -> None:
-    exclude = root / ".git" / "info" / "exclude"
-    exclude.parent.mkdir(parents=True, exist_ok=True)
-    exclude.write_text("\n".join(EXCLUDES) + "\n")
-
-
-def write_marker(root: Path) -> None:
-    marker = {"version": f"llvm {LLVM_VERSION}", "origin": f"Debian {LLVM_TARBALL.filename}"}
-    marker_path(root).write_text(json.dumps(marker, indent=2) + "\n")
-
-
-__all__ = ["LLVM_VERSION", "MARKER", "ensure_llvm_source", "pristine_reader"]
+    origin = f"Debian {LLVM_TARBALL.filename}"
+    message = f"upstream: LLVM {LLVM_VERSION} ({origin})"
+    return commit_pristine(root, EXCLUDES, message, {"version": f"llvm {LLVM_VERSION}", "origin": origin})
 
 
 def pristine_reader(dirs: tuple[str, ...]) -> Callable[[str], bytes | None]:

@@ -17,10 +17,9 @@ LLVM_TARGETS = ("WebAssembly",)
 # The components rustc_llvm's build script requires (REQUIRED_COMPONENTS) plus the targets.
 RUSTC_COMPONENTS = ("ipo", "bitreader", "bitwriter", "linker", "asmparser", "lto", "coverage", "instrumentation")
 
-# Static, single-threaded, no tools, nothing WASI lacks (dlopen, terminfo, zlib, backtraces);
-# tablegen comes from Debian's llvm-22-tools, the same version.
+# Static, no tools, nothing WASI lacks (dlopen, terminfo, zlib, backtraces); threads only
+# on a threads host (cmake_args); tablegen comes from Debian's llvm-22-tools, the same version.
 CMAKE_ARGS = (
-    "-DLLVM_ENABLE_THREADS=OFF",
     "-DLLVM_ENABLE_PIC=OFF",
     "-DLLVM_BUILD_STATIC=ON",
     "-DBUILD_SHARED_LIBS=OFF",
@@ -59,7 +58,8 @@ def cmake_args(toolchain: WasiToolchain) -> list[str]:
         f"-DLLVM_TARGETS_TO_BUILD={';'.join(LLVM_TARGETS)}",
         f"-DLLVM_HOST_TRIPLE={toolchain.triple}",
         f"-DLLVM_DEFAULT_TARGET_TRIPLE={toolchain.triple}",
-        *(a if not a.startswith("-DLLVM_ENABLE_THREADS=") else f"-DLLVM_ENABLE_THREADS={threads}" for a in CMAKE_ARGS),
+        f"-DLLVM_ENABLE_THREADS={threads}",
+        *CMAKE_ARGS,
         f"-DLLVM_TABLEGEN={DEBIAN_LLVM / 'bin' / 'llvm-tblgen'}",
         f"-DLLVM_NATIVE_TOOL_DIR={DEBIAN_LLVM / 'bin'}",
     ]

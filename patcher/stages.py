@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .build import append_result
 from .errors import PatcherError
 from .paths import REPO_ROOT
 
@@ -73,12 +74,7 @@ def _save(path: Path, state: dict[str, dict[str, object]]) -> None:
 
 
 def _record(path: Path, step: str, seconds: float) -> None:
-    """Append a finished step's duration to a results file kept in the repository."""
-    path = path if path.is_absolute() else REPO_ROOT / path
-    runs = json.loads(path.read_text()) if path.exists() else []
-    runs.append({"step": step, "seconds": round(seconds), "date": time.strftime("%Y-%m-%d")})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(runs, indent=2) + "\n")
+    append_result(path if path.is_absolute() else REPO_ROOT / path, {"step": step, "seconds": round(seconds)})
 
 
 def describe_steps(steps: list[Step], state_file: Path) -> list[str]:

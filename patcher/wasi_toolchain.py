@@ -11,10 +11,10 @@ LLVM sources with the pthread API on top of those stubs, and without exceptions.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .build import run_logged
 from .errors import PatcherError
 from .paths import TEMPLATES_DIR
 from .render import render_template
@@ -33,21 +33,25 @@ class WasiToolchain:
     bin_dir: Path
     sysroot: Path
 
+    def _tool(self, name: str) -> Path:
+        """Debian installs versioned names (clang-22); a wasi-sdk plain ones."""
+        return self.bin_dir / (f"{name}-22" if self.kind == "debian" else name)
+
     @property
     def clang(self) -> Path:
-        return self.bin_dir / ("clang-22" if self.kind == "debian" else "clang")
+        return self._tool("clang")
 
     @property
     def clangxx(self) -> Path:
-        return self.bin_dir / ("clang++-22" if self.kind == "debian" else "clang++")
+        return self._tool("clang++")
 
     @property
     def ar(self) -> Path:
-        return self.bin_dir / ("llvm-ar-22" if self.kind == "debian" else "llvm-ar")
+        return self._tool("llvm-ar")
 
     @property
     def ranlib(self) -> Path:
-        return self.bin_dir / ("llvm-ranlib-22" if self.kind == "debian" else "llvm-ranlib")
+        return self._tool("llvm-ranlib")
 
     @property
     def threads(self) -> bool:
@@ -181,8 +185,6 @@ def ninja(build: Path, targets: list[str], log: Path, jobs: int | None = None) -
 
 
 def _run(cmd: list[str], log: Path) -> None:
-    from .build import run_logged
-
     run_logged(cmd, Path.cwd(), log, show=PROGRESS)
 
 
@@ -204,6 +206,3 @@ def resolve(build_dir: Path, wasi_sdk: Path | None, threads: bool) -> WasiToolch
 def check_tool(name: str) -> None:
     if shutil.which(name) is None:
         raise PatcherError(f"`{name}` not found: run `bash tools/install-deps.sh --wasm-host`")
-
-
-__all__ = ["WasiToolchain", "resolve", "subprocess"]

@@ -22,7 +22,7 @@ from . import llvm_wasi, wasi_toolchain
 from .errors import PatcherError
 from .llvm_patchset import VARIANT, llvm_patch_set
 from .llvm_source import LLVM_VERSION, ensure_llvm_source
-from .paths import REPO_ROOT, TEMPLATES_DIR
+from .paths import REPO_ROOT
 from .stages import Step, describe_steps, run_steps
 from .wasi_toolchain import WasiToolchain
 from .wasmtime import wasmtime_binary
@@ -162,6 +162,3 @@ def main(wasi_sdk: Path | None, threads: bool, cache: str | None, until: str | N
         )
         return 2
     return 0
-
-
-__all__ = ["TEMPLATES_DIR", "main"]
