@@ -27,18 +27,21 @@ def stage0_tool(name: str) -> Path:
     raise PatcherError(f"no stage0 `{name}`: install a Rust toolchain of the source's version (rustup stable)")
 
 
-def render(host_triple: str = "x86_64-unknown-linux-gnu") -> str:
+def render(host_triple: str = "x86_64-unknown-linux-gnu", wasm_host: dict[str, object] | None = None) -> str:
+    """`wasm_host`: the `[target.<wasm host>]` table for building rustc.wasm
+    (patcher/wasm_host_rustc.py), or None for the native build."""
     return render_template(
         "bootstrap.toml.j2",
         rustc=stage0_tool("rustc"),
         cargo=stage0_tool("cargo"),
         llvm_config=LLVM_CONFIG,
         host_triple=host_triple,
+        wasm_host=wasm_host,
     )
 
 
-def write(checkout: Path) -> None:
+def write(checkout: Path, wasm_host: dict[str, object] | None = None) -> None:
     path = checkout / "bootstrap.toml"
-    text = render()
+    text = render(wasm_host=wasm_host)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)

@@ -61,10 +61,15 @@ X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
 
 
 def run_logged(
-    cmd: list[str], cwd: Path, log: Path, show: tuple[str, ...] = X_PY_PROGRESS, env: dict[str, str] | None = None
+    cmd: list[str],
+    cwd: Path,
+    log: Path,
+    show: tuple[str, ...] = X_PY_PROGRESS,
+    env: dict[str, str] | None = None,
+    unset: tuple[str, ...] = (),
 ) -> float:
     """Run `cmd`, its output to `log`, the lines starting with `show` to the
-    terminal; return seconds."""
+    terminal; return seconds. `env` is added to the environment, `unset` removed."""
     log.parent.mkdir(parents=True, exist_ok=True)
     shown = " ".join(cmd[1:] if cmd[0] == sys.executable else cmd)
     print(f"$ {shown}  (in {cwd}; full log: {log})", flush=True)
@@ -75,7 +80,7 @@ def run_logged(
         subprocess.Popen(
             cmd,
             cwd=cwd,
-            env={**os.environ, "RUST_BACKTRACE": "0", **(env or {})},
+            env={k: v for k, v in {**os.environ, "RUST_BACKTRACE": "0", **(env or {})}.items() if k not in unset},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

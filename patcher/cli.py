@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e2e_cmd = sub.add_parser("e2e", help="the end-to-end suite against an installed patched compiler")
     e2e_cmd.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
-    e2e_cmd.add_argument("--host", choices=("native",), default="native")
+    e2e_cmd.add_argument("--host", choices=("native", "wasm"), default="native")
     e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
     return parser
 
@@ -106,9 +106,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "export":
         return export.main(checkout, check_only=args.check)
-    if args.command == "build" and args.host == "wasm":
-        return wasm_host.main(args.wasi_sdk, args.threads, args.cache, args.until, args.list)
     ensure_checkout(source, checkout)
+    if args.command == "build" and args.host == "wasm":
+        request = wasm_host.Request(
+            checkout, args.option, args.dist or build.dist_dir("wasm"), args.wasi_sdk, args.threads, args.cache,
+            args.until, args.list,
+        )  # fmt: skip
+        return wasm_host.main(request)
     ws = Workspace(checkout)
     if ws.recovered:
         print("note: the previous run was interrupted while writing; its changes were rolled back")
@@ -134,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         out = wasm_macro.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
         print(out)
         return 0
+    if args.command == "e2e" and args.host == "wasm":
+        return wasm_host.e2e(checkout, args.option, args.dist or build.dist_dir("wasm"), build.dist_dir("native"))
     if args.command == "e2e":
         compiler = build.installed(args.dist or build.dist_dir(args.host))
         return e2e.main(compiler, checkout, args.option, args.host)

@@ -101,13 +101,34 @@ class MacroFlags:
         return ["--extern", f"{name}={artifact}"]
 
 
+@dataclass(frozen=True)
+class WasmHost:
+    """Driving rustc.wasm (dist/wasm/bin/rustc, under wasmtime): programs are compiled for
+    wasm32-wasip1 with `-Zno-link`, linked by `link` (the native compiler, `-Zlink-only`)
+    and run under wasmtime."""
+
+    link: Callable[[Path, Path], None]  # (rlink, output)
+    wasmtime: Path
+    target: str = "wasm32-wasip1"
+
+
 class Suite:
-    def __init__(self, compiler: Installed, checkout: Path, option: str, log: Callable[[str], None] = print):
-        self.compiler = compiler
+    def __init__(
+        self,
+        compiler: Installed,
+        checkout: Path,
+        option: str,
+        log: Callable[[str], None] = print,
+        native: Installed | None = None,
+        wasm_host: WasmHost | None = None,
+    ):
+        self.compiler = compiler  # the compiler under test
+        self.native_compiler = native or compiler  # builds the macros; the reference for comparisons
+        self.wasm_host = wasm_host
         self.checkout = checkout
         self.option = option
         self.log = log
-        self.work = WORK_DIR / option
+        self.work = WORK_DIR / (option if wasm_host is None else f"wasm-{option}")
         self.work.mkdir(parents=True, exist_ok=True)
         self.wasm: dict[str, Path] = {}
         self.native: dict[str, Path] = {}
@@ -115,9 +136,9 @@ class Suite:
     def build_macros(self) -> None:
         for crate in sorted(p for p in (E2E_DIR / "macros").iterdir() if (p / "Cargo.toml").exists()):
             start = time.perf_counter()
-            self.wasm[crate.name] = wasm_macro.build(crate, self.compiler, self.checkout, wasm=True)
+            self.wasm[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=True)
             if crate.name != "hostile_wasi":
-                self.native[crate.name] = wasm_macro.build(crate, self.compiler, self.checkout, wasm=False)
+                self.native[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=False)
             self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
 
     def compile(
@@ -127,7 +148,14 @@ class Suite:
         source = self.work / flags.option / f"{program.name}.rs"  # the file name is the crate name
         source.parent.mkdir(exist_ok=True)
         source.write_text(flags.header(program.macros) + program.path.read_text())
-        cmd = [str(self.compiler.rustc), "--edition", "2021", str(source), *extra]
+        under_test = flags.option != "native"
+        compiler = self.compiler if under_test else self.native_compiler
+        cmd = [str(compiler.rustc), "--edition", "2021", str(source), *extra]
+        wasm_host = self.wasm_host if under_test else None
+        if wasm_host is not None:
+            cmd += ["--target", wasm_host.target]
+            if out is not None:
+                cmd += ["-Zno-link"]
         if out is not None:
             cmd += ["-o", str(out)]
         for name in program.macros:
@@ -139,7 +167,13 @@ class Suite:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             proc = subprocess.CompletedProcess(cmd, -1, "", f"timed out after {TIMEOUT} s")
-        return proc, time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        if wasm_host is not None and out is not None and proc.returncode == 0:
+            try:
+                wasm_host.link(out.with_suffix(".rlink"), out)
+            except PatcherError as err:
+                proc = subprocess.CompletedProcess(cmd, 1, proc.stdout, f"{proc.stderr}{err}")
+        return proc, seconds
 
     def run_program(self, program: Program) -> Outcome:
         flags = MacroFlags(self.option)
@@ -159,7 +193,8 @@ class Suite:
             return self._compare_spans(program, proc.stderr, seconds)
         if proc.returncode != 0:
             return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
-        ran = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
+        run = [str(binary)] if self.wasm_host is None else [str(self.wasm_host.wasmtime), "run", str(binary)]
+        ran = subprocess.run(run, capture_output=True, text=True, timeout=60)
         lines = ran.stdout.splitlines()
         if ran.returncode != 0 or lines != program.stdout:
             return Outcome(
@@ -239,7 +274,8 @@ class Suite:
             outcomes.append(self.run_program(program))
             if program.name in SAME_EXPANSION:
                 outcomes.append(self.same_expansion(program))
-        outcomes.append(self.cargo_project())
+        if self.wasm_host is None:  # cargo would need rustc.wasm to link build scripts and binaries
+            outcomes.append(self.cargo_project())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:
             self.log(
@@ -281,13 +317,22 @@ def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
     return path
 
 
-def main(compiler: Installed, checkout: Path, option: str, host: str = "native") -> int:
+def main(
+    compiler: Installed,
+    checkout: Path,
+    option: str,
+    host: str = "native",
+    native: Installed | None = None,
+    wasm_host: WasmHost | None = None,
+) -> int:
+    """`compiler` is the one under test; with `wasm_host`, it is rustc.wasm and `native`
+    builds the macros and is the reference."""
     if compiler.option != option:
         raise PatcherError(
             f"{compiler.sysroot} holds a compiler built for option {compiler.option}, not {option}: "
-            f"run `nox -s build -- --option {option}` first"
+            f"run `nox -s build -- --option {option}{' --host wasm' if wasm_host else ''}` first"
         )
-    outcomes = Suite(compiler, checkout, option).run()
+    outcomes = Suite(compiler, checkout, option, native=native, wasm_host=wasm_host).run()
     path = write_results(outcomes, host, option)
     failed = [o for o in outcomes if not o.passed]
     print(f"e2e ({host}, option {option}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")

@@ -61,6 +61,11 @@ class Position(Enum):
     REPLACE = "replace"  # the anchor node itself is replaced
 
 
+def fn_named(name: str, capture: str = "anchor") -> str:
+    """A query for `fn name`, captured as @anchor, or as @probe / @scope."""
+    return f'((function_item name: (identifier) @n) @{capture} (#eq? @n "{name}"))'
+
+
 @dataclass(frozen=True)
 class Anchor:
     query: str  # captures the node to edit as @anchor
@@ -337,6 +342,56 @@ class CargoDependency:
 
     def probe(self, patched: bytes) -> bool:
         return self.name in tomllib.loads(patched.decode()).get(self.table, {})
+
+
+@dataclass(frozen=True)
+class CargoTargetDependency:
+    """Move `name = spec` from a dependency table (by default [dependencies]) to
+    `[target.'cfg'.dependencies]`, a table appended at the end of the manifest: the
+    dependency then exists only where cfg holds."""
+
+    file: str
+    name: str
+    cfg: str  # e.g. `cfg(not(target_family = "wasm"))`
+    from_table: str = "dependencies"
+
+    @property
+    def label(self) -> str:
+        return f"dependency `{self.name}` only for {self.cfg}"
+
+    def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
+        anchor = f"{self.name} in [{self.from_table}]"
+        if source is None:
+            return [], [Finding("missing", self.file, anchor, "the file does not exist")]
+        text = source.decode()
+        table_start, table_end = _table_span(text, self.from_table)
+        pattern = re.compile(rf"^{re.escape(self.name)}\s*=.*\n", re.MULTILINE)
+        line = pattern.search(text, table_start, table_end)
+        if line is None:
+            return [], [Finding("missing", self.file, anchor, f"no `{self.name} = ...` line in [{self.from_table}]")]
+        table = f"\n[target.'{self.cfg}'.dependencies]\n{line.group(0)}"
+        end = len(source)
+        return [Splice(line.start(), line.end(), b""), Splice(end, end, table.encode())], []
+
+    def probe(self, patched: bytes) -> bool:
+        manifest = tomllib.loads(patched.decode())
+        target = manifest.get("target", {}).get(self.cfg, {}).get("dependencies", {})
+        return self.name in target and self.name not in _table_at(manifest, self.from_table)
+
+
+def _table_at(manifest: dict[str, Any], table: str) -> dict[str, Any]:
+    """The table named by a header such as `target.'cfg(unix)'.dependencies` ({} if absent)."""
+    path, node = tomllib.loads(f"[{table}]\n"), manifest
+    while path:
+        key = next(iter(path))
+        node, path = node.get(key, {}), path[key]
+    return node
+
+
+def _table_span(text: str, table: str) -> tuple[int, int]:
+    """Where the lines of `[table]` start and end (the next table header); empty if absent."""
+    match = re.search(rf"^\[{re.escape(table)}\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    return (match.start(1), match.end(1)) if match else (0, 0)
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,20 @@ EDITS: list[Edit] = [
             ("__EMSCRIPTEN__",),
         ),
     ),
+    *(
+        # no posix_madvise in wasi-libc's mman emulation: the hint is a no-op, as on AIX
+        defined_also(
+            f"{UNIX}/Path.inc",
+            Anchor(
+                "((preproc_if) @anchor (#match? @anchor"
+                ' "^#if defined\\\\(__MVS__\\\\) \\\\|\\\\| defined\\\\(_AIX\\\\)"))',
+                f"#if defined(__MVS__) || defined(_AIX) in {function}",
+                ("posix_madvise",),
+                inside=function_anchor(function).query.replace("@anchor", "@scope"),
+            ),
+        )
+        for function in ("mapped_file_region::dontNeedImpl", "mapped_file_region::willNeedImpl")
+    ),
     WasiBody(f"{UNIX}/Path.inc", function_anchor("expandTildeExpr"), "return;"),
     WasiBody(f"{UNIX}/Path.inc", function_anchor("getUmask"), "return 0022;"),
     WasiBody(f"{UNIX}/Path.inc", function_anchor("tryLockFile"), OK),

@@ -9,6 +9,8 @@
   macros in the `#[macro_use]` prelude directly, with no crate metadata at all.
 - Option C: `--wasm-proc-macro NAME=module.wasm`: A's loader, reached through a flag
   that names the crate explicitly.
+- WASM_HOST (every option, patcher/wasm_host_patchset.py): what rustc needs to build and
+  run on a WebAssembly host without threads; inert on other hosts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from .edits import (
     RustInsert,
     SortedStringEntries,
     TokenTreeEntry,
+    fn_named,
 )
+from .wasm_host_patchset import WASM_HOST
 
 OPTIONS = ("a", "b", "c")
 DEFAULT_OPTION = "c"
@@ -60,11 +64,6 @@ PROC_MACRO_LIB = "library/proc_macro/src/lib.rs"
 LINKER = "compiler/rustc_codegen_ssa/src/back/linker.rs"
 INTERFACE_PASSES = "compiler/rustc_interface/src/passes.rs"
 TIDY_DEPS = "src/tools/tidy/src/deps.rs"
-
-
-def fn_named(name: str, capture: str = "anchor") -> str:
-    """A query for `fn name`, captured as @anchor, or as @probe / @scope."""
-    return f'((function_item name: (identifier) @n) @{capture} (#eq? @n "{name}"))'
 
 
 def depends_on_runtime(crate: str) -> Edit:
@@ -431,9 +430,9 @@ OPTION_B: list[Edit] = [
 
 def edits_for(option: str) -> list[Edit]:
     if option == "a":
-        return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A]
+        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A]
     if option == "b":
-        return [*CORE, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B]
+        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B]
     if option == "c":
-        return [*CORE, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
+        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
     raise ValueError(option)

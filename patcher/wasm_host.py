@@ -6,6 +6,9 @@
     llvm          LLVM's libraries for the WASI host (cmake + ninja, static, no threads)
     llvm-config   the llvm-config rustc's build reads, describing that LLVM
     llvm-smoke    LLVM's C API compiles a function to a wasm object, under wasmtime
+    rustc         rustc.wasm: x.py builds the patched compiler for the wasm host
+    install       dist/wasm/: rustc.wasm (precompiled for wasmtime), std, the launcher
+    hello         rustc.wasm compiles hello world; linked natively, it runs under wasmtime
 
 Every step is resumable (patcher/stages.py); outputs live under build/wasm-host/.
 """
@@ -18,18 +21,29 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import llvm_wasi, wasi_toolchain
+from . import bootstrap_config, llvm_wasi, wasi_toolchain
+from . import e2e as e2e_suite
+from .build import installed
 from .errors import PatcherError
 from .llvm_patchset import VARIANT, llvm_patch_set
 from .llvm_source import LLVM_VERSION, ensure_llvm_source
+from .patchset import DEFAULT_SLOTS
 from .paths import REPO_ROOT
 from .stages import Step, describe_steps, run_steps
 from .wasi_toolchain import WasiToolchain
+from .wasm_host_rustc import RustcForWasm, hello_world, link_natively
 from .wasmtime import wasmtime_binary
 from .workspace import Workspace
 
 RESULTS = Path("results") / "wasm-host-build.json"
 PATCH_SOURCES = ("patcher/llvm_patchset.py", "patcher/cpp_edits.py", "templates/llvm")
+RUSTC_SOURCES = (
+    "patcher/patchset.py",
+    "patcher/wasm_host_patchset.py",
+    "patcher/edits.py",
+    "patcher/wasm_host_rustc.py",
+    "templates",
+)
 
 
 def build_dir() -> Path:
@@ -42,6 +56,9 @@ class WasmHostBuild:
     root: Path
     toolchain: WasiToolchain
     launcher: str | None  # sccache or ccache for C/C++ compiles
+    checkout: Path
+    option: str
+    dist: Path
 
     @property
     def llvm_src(self) -> Path:
@@ -106,6 +123,23 @@ class WasmHostBuild:
         out = llvm_wasi.smoke_test(self.toolchain, self.llvm_src, self.llvm_build, wasmtime_binary())
         print(f"  {out}", flush=True)
 
+    def rustc_for_wasm(self) -> RustcForWasm:
+        return RustcForWasm(self.checkout, self.toolchain, self.llvm_build / "bin" / "llvm-config", self.root / "bin")
+
+    def rustc(self) -> None:
+        outcome = Workspace(self.checkout).apply(self.option, DEFAULT_SLOTS)
+        print(f"  option {self.option}: {len(outcome.changed)} file(s) written", flush=True)
+        rustc = self.rustc_for_wasm()
+        bootstrap_config.write(self.checkout, wasm_host=rustc.bootstrap_target())
+        rustc.build(self.log_dir / "rustc.log")
+
+    def install(self) -> None:
+        launcher = self.rustc_for_wasm().install(self.dist, self.option, wasmtime_binary())
+        print(f"  {launcher}", flush=True)
+
+    def hello(self) -> None:
+        print(f"  {hello_world(self.rustc_for_wasm(), self.dist, self.root / 'hello', wasmtime_binary())}", flush=True)
+
     def steps(self) -> list[Step]:
         tc = self.toolchain
         patches = _digest(PATCH_SOURCES)
@@ -127,6 +161,12 @@ class WasmHostBuild:
                  (toolchain, _digest(("templates/wasi/llvm-config.py.j2", "patcher/llvm_wasi.py")))),
             Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
                  (toolchain, _digest(("templates/wasi/llvm_smoke.c",)))),
+            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
+                 (toolchain, self.option, str(self.checkout), _digest(RUSTC_SOURCES))),
+            Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
+                 (toolchain, self.option, str(self.dist), _digest(("templates/wasi/rustc-launcher.py.j2",)))),
+            Step("hello", "rustc.wasm compiles hello world; linked natively, it runs under wasmtime", self.hello,
+                 (str(self.dist),)),
         ]  # fmt: skip
         return steps
 
@@ -142,12 +182,27 @@ def _digest(paths: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-def main(wasi_sdk: Path | None, threads: bool, cache: str | None, until: str | None, list_only: bool) -> int:
+@dataclass(frozen=True)
+class Request:
+    """What `build --host wasm` was asked for."""
+
+    checkout: Path
+    option: str
+    dist: Path
+    wasi_sdk: Path | None = None
+    threads: bool = False
+    cache: str | None = None
+    until: str | None = None
+    list_only: bool = False
+
+
+def main(request: Request) -> int:
     root = build_dir()
-    toolchain = wasi_toolchain.resolve(root, wasi_sdk, threads)
-    if cache:
-        wasi_toolchain.check_tool(cache)
-    build = WasmHostBuild(root, toolchain, cache)
+    toolchain = wasi_toolchain.resolve(root, request.wasi_sdk, request.threads)
+    if request.cache:
+        wasi_toolchain.check_tool(request.cache)
+    build = WasmHostBuild(root, toolchain, request.cache, request.checkout, request.option, request.dist)
+    until, list_only = request.until, request.list_only
     state_file = root / f"steps{build.suffix}.json"
     if list_only:
         for line in describe_steps(build.steps(), state_file):
@@ -155,10 +210,18 @@ def main(wasi_sdk: Path | None, threads: bool, cache: str | None, until: str | N
         return 0
     run_steps(build.steps(), state_file, RESULTS, until)
     if until is None:
-        print(
-            f"LLVM for {toolchain.triple} is built and runs under wasmtime ({build.llvm_build}).\n"
-            "The compiler itself for the wasm host (rustc.wasm) is not built by this version yet: "
-            "see README, 'rustc for a WebAssembly host'."
-        )
-        return 2
+        print(f"rustc for {toolchain.triple}: {build.dist / 'bin' / 'rustc'} (runs rustc.wasm under wasmtime)")
     return 0
+
+
+def e2e(checkout: Path, option: str, dist: Path, native_dist: Path) -> int:
+    """The end-to-end suite through rustc.wasm: the macros are built, and programs linked,
+    by the native patched compiler (`nox -s build`), which is also the reference."""
+    compiler, native = installed(dist), installed(native_dist)
+    wasmtime = wasmtime_binary()
+
+    def link(rlink: Path, output: Path) -> None:
+        link_natively(native.rustc, dist, rlink, output, "wasm32-wasip1")
+
+    host = e2e_suite.WasmHost(link, wasmtime)
+    return e2e_suite.main(compiler, checkout, option, "wasm", native=native, wasm_host=host)

@@ -1,0 +1,167 @@
+"""rustc for the wasm host, without building it: the edits stay inert on native hosts,
+the dependency move, bootstrap's wasm-host table, and the launcher's directory mappings
+and exit codes (against a stand-in wasmtime)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from patcher import bootstrap_config
+from patcher.edits import CargoTargetDependency, NewFile, RustInsert
+from patcher.engine import make_plan
+from patcher.patchset import context
+from patcher.paths import TEMPLATES_DIR
+from patcher.render import render_template
+from patcher.wasm_host_patchset import WASM_HOST
+
+# What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
+# or a type/name that only those gated paths use.
+GATES = ("no_threads()", "cfg(", "cfg!(", 'target.contains("wasm")', 'Ok("wasi") == target_os')
+UNGATED_BY_DESIGN = {
+    "write_coordinator_type",  # CoordinatorHandle::Thread is the old JoinHandle
+    "write_coordinator_field",
+    "write_spawn_coordinator",  # spawn_coordinator/spawn_work_thread test no_threads() inside
+    "write_spawn_work",
+    "write_coordinator_run",  # run_to_completion joins the thread, as before
+}
+
+
+@pytest.mark.parametrize("edit", [e for e in WASM_HOST if isinstance(e, RustInsert)], ids=lambda e: e.label)
+def test_every_wasm_host_edit_is_gated(edit: RustInsert) -> None:
+    name = Path(edit.template).name.removesuffix(".rs.j2")
+    text = (TEMPLATES_DIR / edit.template).read_text()
+    assert name in UNGATED_BY_DESIGN or any(gate in text for gate in GATES), edit.template
+
+
+MANIFEST = b"""[package]
+name = "rustc-main"
+
+[dependencies]
+# tidy-alphabetical-start
+rustc_codegen_ssa = { path = "../rustc_codegen_ssa" }
+rustc_driver = { path = "../rustc_driver" }
+rustc_driver_impl = { path = "../rustc_driver_impl" }
+# tidy-alphabetical-end
+
+[features]
+llvm = ['rustc_driver_impl/llvm']
+"""
+
+
+def test_dependency_moves_to_a_target_table() -> None:
+    edit = CargoTargetDependency("Cargo.toml", "rustc_driver", 'cfg(not(target_family = "wasm"))')
+    plan = make_plan([edit], lambda _: MANIFEST, {})
+    assert plan.findings == []
+    manifest = tomllib.loads(plan.patched["Cargo.toml"].decode())
+    assert "rustc_driver" not in manifest["dependencies"]
+    assert "rustc_driver_impl" in manifest["dependencies"]
+    assert manifest["target"]['cfg(not(target_family = "wasm"))']["dependencies"]["rustc_driver"]["path"]
+    assert manifest["features"]["llvm"] == ["rustc_driver_impl/llvm"]
+
+
+def test_dependency_missing_is_a_finding() -> None:
+    edit = CargoTargetDependency("Cargo.toml", "rustc_nothing", "cfg(unix)")
+    plan = make_plan([edit], lambda _: MANIFEST, {})
+    assert [f.kind for f in plan.findings] == ["missing"]
+    assert "rustc_nothing" in plan.findings[0].detail
+
+
+def test_wasm_host_edits_plan_on_synthetic_input_fail_cleanly() -> None:
+    """Against files that lack every anchor, each edit reports a finding, none raises."""
+    edits = [e for e in WASM_HOST if not isinstance(e, NewFile)]
+    plan = make_plan(edits, lambda rel: b"// nothing here\n", context("c", 64))
+    assert len({f.anchor for f in plan.findings}) >= len({e.label for e in edits}) - 1
+    assert plan.patched == {}
+
+
+def test_bootstrap_table_for_the_wasm_host() -> None:
+    table = {
+        "triple": "wasm32-wasip1",
+        "llvm_config": "/w/llvm-config",
+        "wasi_root": "/w/sysroot",
+        "cc": "/w/bin/wasm32-wasip1-clang",
+        "cxx": "/w/bin/wasm32-wasip1-clang++",
+        "ar": "/usr/bin/llvm-ar-22",
+        "ranlib": "/usr/bin/llvm-ranlib-22",
+        "linker": "/w/bin/wasm32-wasip1-wasm-ld",
+    }
+    config = tomllib.loads(bootstrap_config.render(wasm_host=table))
+    target = config["target"]["wasm32-wasip1"]
+    assert target["llvm-config"] == "/w/llvm-config" and target["linker"].endswith("wasm-ld")
+    assert config["rust"]["llvm-tools"] is False
+    native = tomllib.loads(bootstrap_config.render())
+    assert "wasm32-wasip1" not in native["target"] and "llvm-tools" not in native["rust"]
+
+
+FAKE_WASMTIME = """#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_LOG"], "w") as log:
+    json.dump(args, log)
+mode = os.environ.get("FAKE_MODE", "ok")
+if mode == "error":
+    sys.stderr.write("error[E0425]: cannot find value `x` in this scope\\n")
+if mode in ("error", "ice"):
+    sys.stderr.write("Error: failed to run main module `rustc.cwasm`\\n\\nCaused by:\\n    wasm trap\\n")
+    sys.exit(134)
+sys.exit(0)
+"""
+
+
+def _launcher(tmp_path: Path) -> tuple[Path, Path]:
+    sysroot = tmp_path / "dist"
+    (sysroot / "bin").mkdir(parents=True)
+    wasmtime = tmp_path / "wasmtime"
+    wasmtime.write_text(FAKE_WASMTIME.format(python=sys.executable))
+    wasmtime.chmod(0o755)
+    launcher = sysroot / "bin" / "rustc"
+    launcher.write_text(
+        render_template(
+            "wasi/rustc-launcher.py.j2",
+            python=sys.executable,
+            launcher_name="rustc",
+            module="rustc.cwasm",
+            wasmtime=wasmtime,
+            wasmtime_options=("-W", "max-wasm-stack=1"),
+        )
+    )
+    launcher.chmod(0o755)
+    return launcher, sysroot
+
+
+def _run(launcher: Path, cwd: Path, args: list[str], mode: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    log = cwd / "wasmtime-args.json"
+    env = {**os.environ, "FAKE_LOG": str(log), "FAKE_MODE": mode, "RUST_LOG": "info"}
+    proc = subprocess.run([str(launcher), *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return proc, json.loads(log.read_text())
+
+
+def test_launcher_maps_directories_and_environment(tmp_path: Path) -> None:
+    launcher, sysroot = _launcher(tmp_path)
+    work, elsewhere = tmp_path / "work", tmp_path / "macros"
+    work.mkdir()
+    elsewhere.mkdir()
+    proc, args = _run(launcher, work, ["main.rs", f"--wasm-proc-macro=Demo={elsewhere}/demo.wasm"], "ok")
+    assert proc.returncode == 0, proc.stderr
+    dirs = [args[i + 1] for i, a in enumerate(args) if a == "--dir"]
+    assert f"{work}::{work}" in dirs and f"{sysroot}::{sysroot}" in dirs and f"{elsewhere}::{elsewhere}" in dirs
+    assert f"PWD={work}" in args and "--env=RUST_LOG" in args
+    assert args[args.index("--sysroot") + 1] == str(sysroot)
+    assert args[-2:] == ["main.rs", f"--wasm-proc-macro=Demo={elsewhere}/demo.wasm"]
+
+
+def test_launcher_turns_traps_into_rustc_exit_codes(tmp_path: Path) -> None:
+    launcher, _ = _launcher(tmp_path)
+    proc, _ = _run(launcher, tmp_path, ["bad.rs"], "error")
+    assert proc.returncode == 1
+    assert "error[E0425]" in proc.stderr and "failed to run main module" not in proc.stderr
+    proc, _ = _run(launcher, tmp_path, ["x.rs"], "ice")
+    assert proc.returncode == 101
+    assert "rustc.wasm trapped" in proc.stderr
