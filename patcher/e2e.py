@@ -261,7 +261,7 @@ class Suite:
     def hostile_modules(self) -> Iterator[Outcome]:
         """Modules that are broken or too big: each ends in a load error naming the problem."""
         program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
-        for case in fixtures.hostile_modules(self.work / "fixtures", self.compiler, self.checkout):
+        for case in fixtures.hostile_modules(self.work / "fixtures", self.native_compiler, self.checkout):
             proc, seconds = self.compile(program, MacroFlags(self.option), {"basic": case.path}, [], self.work / "x")
             ok = proc.returncode == 1 and case.expect in proc.stderr and not _ice(proc.stderr)
             detail = "" if ok else f"exit {proc.returncode}, expected {case.expect!r}:\n{proc.stderr[-2000:]}"

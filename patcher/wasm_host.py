@@ -144,6 +144,7 @@ class WasmHostBuild:
         tc = self.toolchain
         patches = _digest(PATCH_SOURCES)
         toolchain = f"{tc.kind} {tc.triple} {tc.bin_dir} {tc.sysroot} {tc.cflags()}"
+        rustc_inputs = (toolchain, self.option, str(self.checkout), _digest(RUSTC_SOURCES))
         steps = [
             Step("llvm-source", f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree", self.source,
                  (LLVM_VERSION, str(self.llvm_src))),
@@ -161,12 +162,12 @@ class WasmHostBuild:
                  (toolchain, _digest(("templates/wasi/llvm-config.py.j2", "patcher/llvm_wasi.py")))),
             Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
                  (toolchain, _digest(("templates/wasi/llvm_smoke.c",)))),
-            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
-                 (toolchain, self.option, str(self.checkout), _digest(RUSTC_SOURCES))),
+            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc, rustc_inputs),
+            # a new rustc.wasm is installed and checked again: these steps include rustc's inputs
             Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
-                 (toolchain, self.option, str(self.dist), _digest(("templates/wasi/rustc-launcher.py.j2",)))),
+                 (*rustc_inputs, str(self.dist), _digest(("templates/wasi/rustc-launcher.py.j2",)))),
             Step("hello", "rustc.wasm compiles hello world; linked natively, it runs under wasmtime", self.hello,
-                 (str(self.dist),)),
+                 (*rustc_inputs, str(self.dist))),
         ]  # fmt: skip
         return steps
 

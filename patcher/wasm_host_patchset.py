@@ -22,6 +22,8 @@ ENZYME = "compiler/rustc_codegen_llvm/src/llvm/enzyme_ffi.rs"
 FILESEARCH = "compiler/rustc_session/src/filesearch.rs"
 CREADER = "compiler/rustc_metadata/src/creader.rs"
 RUSTC_MAIN = "compiler/rustc"
+DRIVER = "compiler/rustc_driver_impl/src/lib.rs"
+PROFILING = "compiler/rustc_data_structures/src/profiling.rs"
 BOOTSTRAP_CARGO = "src/bootstrap/src/core/builder/cargo.rs"
 
 
@@ -293,6 +295,20 @@ NO_DYNAMIC_LOADING: list[Edit] = [
     ),
 ]
 
+NO_PROCESS_ID: list[Edit] = [
+    RustInsert(
+        file,
+        in_fn(fn, f'((call_expression) @anchor (#eq? @anchor "{call}"))', call, ("process",)),
+        Position.REPLACE,
+        t(template),
+        '((if_expression) @probe (#match? @probe "^if cfg!\\\\(target_os = \\"wasi\\"\\\\) \\\\{\\\\s*0 //"))',
+    )
+    for file, fn, call, template in (
+        (DRIVER, "ice_path_with_config", "std::process::id()", "driver_ice_pid"),
+        (PROFILING, "new", "process::id()", "profiling_pid"),
+    )
+]
+
 BUILD: list[Edit] = [
     RustInsert(
         FILESEARCH,
@@ -353,4 +369,4 @@ BUILD: list[Edit] = [
     ),
 ]
 
-WASM_HOST: list[Edit] = [*THREADS, *CODEGEN, *NO_DYNAMIC_LOADING, *BUILD]
+WASM_HOST: list[Edit] = [*THREADS, *CODEGEN, *NO_DYNAMIC_LOADING, *NO_PROCESS_ID, *BUILD]

@@ -11,6 +11,7 @@ a compiler possible are part of every option (patcher/wasm_host_patchset.py).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -203,7 +204,9 @@ def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> 
 
 
 def _checked(cmd: list[str], cwd: Path, what: str) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    # -Zno-link / -Zlink-only on compilers built from a stable source
+    env = {**os.environ, "RUSTC_BOOTSTRAP": "1"}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise PatcherError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-4000:]}")
     return proc.stdout
