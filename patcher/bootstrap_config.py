@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import PatcherError
-from .render import render_template
+from .render import render_template, write_if_changed
 
 LLVM_CONFIG = Path("/usr/lib/llvm-22/bin/llvm-config")
 
@@ -41,7 +41,4 @@ def render(host_triple: str = "x86_64-unknown-linux-gnu", wasm_host: dict[str, o
 
 
 def write(checkout: Path, wasm_host: dict[str, object] | None = None) -> None:
-    path = checkout / "bootstrap.toml"
-    text = render(wasm_host=wasm_host)
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+    write_if_changed(checkout / "bootstrap.toml", render(wasm_host=wasm_host))

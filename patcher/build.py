@@ -105,23 +105,48 @@ def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Inst
     """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links."""
     if not (stage / "bin" / "rustc").exists():
         raise PatcherError(f"no compiler at {stage}/bin/rustc: the build did not finish")
+    staging = staging_dir(dist)
+    shutil.copytree(stage, staging, symlinks=True)
+    give_rust_lld(staging, host)
+    build_id = publish(staging, dist, {"option": option, "slots": slots, "host": host})
+    print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
+    return Installed(dist, option, slots, build_id)
+
+
+def staging_dir(dist: Path) -> Path:
+    """An empty directory beside `dist`, where an install is assembled before `publish`."""
     staging = dist.with_name(dist.name + ".rwpm-new")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(stage, staging, symlinks=True)
-    tools = staging / "lib" / "rustlib" / host / "bin"
+    return staging
+
+
+def give_rust_lld(sysroot: Path, host: str) -> None:
+    """A `rust-lld` (Debian's lld) in the sysroot's tools directory, for wasm links."""
+    tools = sysroot / "lib" / "rustlib" / host / "bin"
     tools.mkdir(parents=True, exist_ok=True)
     lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
     if lld is None:
         raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
     (tools / "rust-lld").unlink(missing_ok=True)
     (tools / "rust-lld").symlink_to(lld)
+
+
+def publish(staging: Path, dist: Path, marker: dict[str, object]) -> str:
+    """Mark `staging` with what it holds and a fresh build id, then put it in place of
+    `dist` (artifacts built by an older compiler see the id change); returns the id."""
     build_id = f"{time.time_ns():x}"
-    marker = {"option": option, "slots": slots, "host": host, "build_id": build_id}
-    (staging / INSTALL_MARKER).write_text(json.dumps(marker) + "\n")
+    (staging / INSTALL_MARKER).write_text(json.dumps({**marker, "build_id": build_id}) + "\n")
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
-    print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
-    return Installed(dist, option, slots, build_id)
+    return build_id
+
+
+def run_checked(cmd: list[str], what: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run `cmd` quietly; its stdout, or an error naming `what` with its stderr's tail."""
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if proc.returncode != 0:
+        raise PatcherError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-4000:]}")
+    return proc.stdout
 
 
 def record(host: str, option: str, slots: int, seconds: float) -> Path:

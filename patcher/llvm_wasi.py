@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import PatcherError
+from .build import run_checked
 from .paths import TEMPLATES_DIR
-from .render import render_template
+from .render import render_template, write_if_changed
 from .wasi_toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
 
 NATIVE_LLVM_CONFIG = DEBIAN_LLVM / "bin" / "llvm-config"
@@ -98,19 +98,12 @@ def smoke_test(toolchain: WasiToolchain, llvm_src: Path, build: Path, wasmtime: 
     obj, module = build / "llvm-smoke.o", build / "llvm-smoke.wasm"
     includes = [f"-I{llvm_src / 'llvm' / 'include'}", f"-I{build / 'include'}"]
     target = [f"--target={toolchain.triple}", f"--sysroot={toolchain.sysroot}"]
-    _checked([str(toolchain.clang), *target, "-O1", *includes, "-c", str(source), "-o", str(obj)])
+    compile_cmd = [str(toolchain.clang), *target, "-O1", *includes, "-c", str(source), "-o", str(obj)]
+    run_checked(compile_cmd, "compiling the LLVM smoke test")
     emulated = [f"-lwasi-emulated-{e}" for e in WASI_EMULATIONS]
-    _checked([str(toolchain.clangxx), *target, str(obj), *libs, *emulated, "-o", str(module)])
-    run = subprocess.run([str(wasmtime), "run", str(module)], capture_output=True, text=True)
-    if run.returncode != 0:
-        raise PatcherError(f"the LLVM smoke test failed under wasmtime (exit {run.returncode}):\n{run.stderr}")
-    return run.stdout.strip()
-
-
-def _checked(cmd: list[str]) -> None:
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise PatcherError(f"`{' '.join(cmd[:3])} ...` failed:\n{out.stderr[-3000:]}")
+    link_cmd = [str(toolchain.clangxx), *target, str(obj), *libs, *emulated, "-o", str(module)]
+    run_checked(link_cmd, "linking the LLVM smoke test")
+    return run_checked([str(wasmtime), "run", str(module)], "the LLVM smoke test under wasmtime").strip()
 
 
 def runtime_libraries() -> list[str]:
@@ -135,7 +128,4 @@ def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> 
         targets=list(LLVM_TARGETS),
         runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    path.chmod(0o755)
-    return path
+    return write_if_changed(path, text, executable=True)

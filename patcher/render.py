@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -23,3 +24,14 @@ def environment() -> jinja2.Environment:
 
 def render_template(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
+
+
+def write_if_changed(path: Path, text: str, executable: bool = False) -> Path:
+    """Write a generated file only when its text changes: builds that watch it (cargo's
+    rerun-if-changed, cmake) then rebuild only when it really did."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    if executable:
+        path.chmod(0o755)
+    return path

@@ -17,7 +17,7 @@ from pathlib import Path
 from .build import run_logged
 from .errors import PatcherError
 from .paths import TEMPLATES_DIR
-from .render import render_template
+from .render import render_template, write_if_changed
 
 DEBIAN_LLVM = Path("/usr/lib/llvm-22")
 DEBIAN_PACKAGES = ("clang-22", "lld-22", "libclang-rt-22-dev-wasm32", "wasi-libc (from sid)", "llvm-22-tools")
@@ -80,10 +80,7 @@ class WasiToolchain:
             cxxflags=self.cflags() + " -fno-exceptions",
             ldflags="",
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-        return path
+        return write_if_changed(path, text)
 
 
 def debian_toolchain(build_dir: Path) -> WasiToolchain:

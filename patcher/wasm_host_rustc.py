@@ -10,24 +10,20 @@ a compiler possible are part of every option (patcher/wasm_host_patchset.py).
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import LLD_CANDIDATES, host_triple, run_logged
+from .build import X_PY_PROGRESS, give_rust_lld, host_triple, publish, run_checked, run_logged, staging_dir
 from .errors import PatcherError
 from .patchset import DEFAULT_SLOTS
-from .render import render_template
+from .render import render_template, write_if_changed
 from .wasi_toolchain import WASI_DEFINES, WasiToolchain
 
-INSTALL_MARKER = "rustc-wasm-proc-macros.json"
-# x.py's view: only lines saying what it builds, and errors.
-X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error", "WARNING: Using a potentially old")
+# x.py's view, plus its warning that the kept native stage1 is reused
+X_PY_SHOWN = (*X_PY_PROGRESS, "WARNING: Using a potentially old")
 # Build flags that Debian's environment or a user's shell may hold; bootstrap turns
 # $LDFLAGS into link args of every target, which wasm-ld rejects.
 UNSET_FOR_X_PY = ("LDFLAGS", "RUSTFLAGS", "CFLAGS", "CXXFLAGS")
@@ -76,7 +72,7 @@ class RustcForWasm:
                 builtins=builtins,
                 **extra,
             )
-            paths[key] = _write_executable(self.tools_dir / names[key], text)
+            paths[key] = write_if_changed(self.tools_dir / names[key], text, executable=True)
         return paths
 
     def bootstrap_target(self) -> dict[str, object]:
@@ -105,7 +101,7 @@ class RustcForWasm:
         if self.keep_native_stage1():
             cmd += ["--keep-stage", "0"]
         env = {"WASI_SYSROOT": str(self.toolchain.sysroot)}
-        return run_logged(cmd, self.checkout, log, X_PY_PROGRESS, env=env, unset=UNSET_FOR_X_PY)
+        return run_logged(cmd, self.checkout, log, X_PY_SHOWN, env=env, unset=UNSET_FOR_X_PY)
 
     def install(self, dist: Path, option: str, wasmtime: Path) -> Path:
         """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
@@ -116,16 +112,11 @@ class RustcForWasm:
         std = self.stage1_native / "lib" / "rustlib" / self.triple / "lib"
         if not any(std.glob("libstd-*.rlib")):
             raise PatcherError(f"no std for {self.triple} in {std}: the rustc step did not finish; rerun it")
-        staging = dist.with_name(dist.name + ".rwpm-new")
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = staging_dir(dist)
         (staging / "bin").mkdir(parents=True)
         shutil.copy2(built, staging / "bin" / "rustc.wasm")
         shutil.copytree(std, staging / "lib" / "rustlib" / self.triple / "lib")
-        tools = staging / "lib" / "rustlib" / self.native / "bin"
-        tools.mkdir(parents=True)
-        lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
-        if lld is not None:
-            (tools / "rust-lld").symlink_to(lld)
+        give_rust_lld(staging, self.native)
         run_logged(
             [str(wasmtime), "compile", *WASMTIME_OPTIONS, "-o", "rustc.cwasm", "rustc.wasm"],
             staging / "bin",
@@ -140,11 +131,8 @@ class RustcForWasm:
             wasmtime=wasmtime,
             wasmtime_options=WASMTIME_OPTIONS,
         )
-        _write_executable(staging / "bin" / "rustc", launcher)
-        marker = {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple, "build_id": f"{time.time_ns():x}"}
-        (staging / INSTALL_MARKER).write_text(json.dumps(marker) + "\n")
-        shutil.rmtree(dist, ignore_errors=True)
-        staging.rename(dist)
+        write_if_changed(staging / "bin" / "rustc", launcher, executable=True)
+        publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
         return dist / "bin" / "rustc"
 
 
@@ -166,14 +154,8 @@ def _wasm_ld(toolchain: WasiToolchain) -> Path:
     return toolchain.bin_dir / ("wasm-ld-22" if toolchain.kind == "debian" else "wasm-ld")
 
 
-def _write_executable(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-    path.chmod(0o755)
-    return path
-
-
+# -Zno-link / -Zlink-only on compilers built from a stable source
+BOOTSTRAP = {"RUSTC_BOOTSTRAP": "1"}
 HELLO = 'fn main() {\n    println!("Hello from rustc.wasm");\n}\n'
 
 
@@ -182,7 +164,7 @@ def link_natively(native_rustc: Path, sysroot: Path, rlink: Path, output: Path, 
     native compiler of the same tree links (`-Zlink-only`) what it wrote, with the rust-lld
     of `sysroot` (dist/wasm)."""
     cmd = [str(native_rustc), "--sysroot", str(sysroot), "-Zlink-only", rlink.name, "--target", target]
-    _checked([*cmd, "-o", str(output)], rlink.parent, "linking with the native compiler")
+    run_checked([*cmd, "-o", str(output)], "linking with the native compiler", rlink.parent, BOOTSTRAP)
 
 
 def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
@@ -193,20 +175,11 @@ def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> 
         stale.unlink()
     start = time.perf_counter()
     cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-Zno-link", "-o", "hello.wasm"]
-    _checked(cmd, work, "rustc.wasm compiling hello.rs")
+    run_checked(cmd, "rustc.wasm compiling hello.rs", work, BOOTSTRAP)
     compiled = time.perf_counter() - start
     native = rustc.stage1_native / "bin" / "rustc"
     link_natively(native, dist, work / "hello.rlink", work / "hello.wasm", rustc.triple)
-    out = _checked([str(wasmtime), "run", "hello.wasm"], work, "running hello.wasm")
+    out = run_checked([str(wasmtime), "run", "hello.wasm"], "running hello.wasm", work)
     if out.strip() != "Hello from rustc.wasm":
         raise PatcherError(f"hello.wasm printed {out!r}, expected 'Hello from rustc.wasm'")
     return f"rustc.wasm compiled hello.rs in {compiled:.1f} s; hello.wasm printed {out.strip()!r}"
-
-
-def _checked(cmd: list[str], cwd: Path, what: str) -> str:
-    # -Zno-link / -Zlink-only on compilers built from a stable source
-    env = {**os.environ, "RUSTC_BOOTSTRAP": "1"}
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise PatcherError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-4000:]}")
-    return proc.stdout
