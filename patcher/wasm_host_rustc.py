@@ -169,10 +169,10 @@ def link_natively(native_rustc: Path, sysroot: Path, rlink: Path, output: Path, 
 
 def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
     """rustc.wasm compiles hello world for wasm32-wasip1; linked natively, it runs."""
-    work.mkdir(parents=True, exist_ok=True)
+    # a fresh directory: rustc.wasm refuses to overwrite an existing output on WASI
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     (work / "hello.rs").write_text(HELLO)
-    for stale in work.glob("hello*.o"):
-        stale.unlink()
     start = time.perf_counter()
     cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-Zno-link", "-o", "hello.wasm"]
     run_checked(cmd, "rustc.wasm compiling hello.rs", work, BOOTSTRAP)
