@@ -76,10 +76,12 @@ def compare(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: patch speed (results/bench-patch.json) and, with a built compiler,
-    wasm vs native expansion and clean builds (results/bench-expansion.json)."""
+    wasm vs native expansion and clean builds (results/bench-expansion.json), and with
+    rustc.wasm, rustc.wasm vs native rustc (results/bench-wasm-host.json)."""
     session.install(*DEPS)
     session.run("python", "-m", "patcher.bench", *session.posargs)
     session.run("python", "-m", "patcher.bench_expansion", *session.posargs)
+    session.run("python", "-m", "patcher.bench_wasm_host", *session.posargs)
 
 
 @nox.session

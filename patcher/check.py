@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .checkout import UPSTREAM_REF, open_repo
 from .errors import PatcherError
 from .patchset import edits_for
 
@@ -55,21 +57,50 @@ def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | Non
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise PatcherError(f"x.py check failed (exit {proc.returncode}) after {elapsed:.0f} s:\n{''.join(lines[-60:])}")
-    ours = warnings_in(lines, edited)
+    ours = warnings_in(lines, lines_added(checkout, edited))
     if ours:
         shown = "\n".join(ours[:20])
         raise PatcherError(f"x.py check passed, but with warnings in patched files (deny-warnings fails):\n{shown}")
     return elapsed
 
 
-def warnings_in(lines: list[str], edited: list[str]) -> list[str]:
-    """`warning: ...` diagnostics whose primary location is one of the `edited` files."""
+def lines_added(checkout: Path, files: list[str]) -> dict[str, set[int]]:
+    """The line numbers, per file, that the working tree has and `upstream` does not;
+    every line of a file the patches created."""
+    repo = open_repo(checkout)
+    added = parse_added_lines(repo.git.diff("-U0", UPSTREAM_REF, "--", *files))
+    upstream_files = set(repo.git.ls_tree("-r", "--name-only", UPSTREAM_REF, "--", *files).splitlines())
+    for new in set(files) - upstream_files:
+        text = (checkout / new).read_text(errors="replace") if (checkout / new).is_file() else ""
+        added[new] = set(range(1, text.count("\n") + 2))
+    return added
+
+
+def parse_added_lines(diff: str) -> dict[str, set[int]]:
+    """Added line numbers per file from a `git diff -U0`."""
+    added: dict[str, set[int]] = {}
+    current: set[int] = set()
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            current = added.setdefault(line[4:].removeprefix("b/"), set())
+        elif hunk := re.match(r"@@ -\S+ \+(\d+)(?:,(\d+))? @@", line):
+            start, count = int(hunk[1]), int(hunk[2] or 1)
+            current.update(range(start, start + count))
+    return added
+
+
+def warnings_in(lines: list[str], added: dict[str, set[int]]) -> list[str]:
+    """`warning: ...` diagnostics whose primary location is a line the patches added;
+    upstream's own warnings (e.g. rustc-main's unknown `jemalloc` feature) are not ours."""
     found = []
     for i, line in enumerate(lines):
         if not line.startswith("warning:"):
             continue
         location = next((lines[j] for j in range(i + 1, min(i + 4, len(lines))) if "--> " in lines[j]), "")
-        path = location.split("--> ", 1)[-1].rsplit(":", 2)[0].strip()
-        if path and any(path.endswith(rel) for rel in edited):
+        where = re.search(r"--> (.+):(\d+):\d+\s*$", location)
+        if not where:
+            continue
+        path, number = where[1].strip(), int(where[2])
+        if any(path.endswith(rel) and number in numbers for rel, numbers in added.items()):
             found.append(f"{path.split('/compiler/')[-1]}: {line.strip()}")
     return found

@@ -24,6 +24,7 @@ CREADER = "compiler/rustc_metadata/src/creader.rs"
 RUSTC_MAIN = "compiler/rustc"
 DRIVER = "compiler/rustc_driver_impl/src/lib.rs"
 PROFILING = "compiler/rustc_data_structures/src/profiling.rs"
+OUTPUT = "compiler/rustc_session/src/output.rs"
 BOOTSTRAP_CARGO = "src/bootstrap/src/core/builder/cargo.rs"
 
 
@@ -323,6 +324,13 @@ BUILD: list[Edit] = [
         Position.REPLACE,
         t("filesearch_wasi_sysroot"),
         '((string_literal) @probe (#eq? @probe "\\"/sysroot\\""))',
+    ),
+    RustInsert(
+        OUTPUT,
+        Anchor(fn_named("is_writeable"), "fn is_writeable", ("is_writeable",), r"permissions\(\)\.readonly\(\)"),
+        Position.BODY_START,
+        t("output_wasi_writeable"),
+        '((if_expression) @probe (#match? @probe "^if cfg!\\\\(target_os = \\"wasi\\"\\\\) \\\\{\\\\s*return true;"))',
     ),
     CargoTargetDependency(f"{RUSTC_MAIN}/Cargo.toml", "rustc_driver", 'cfg(not(target_family = "wasm"))'),
     # The `wasi` pin (wasip2's bindings, through wit-bindgen, whose prebuilt object Debian

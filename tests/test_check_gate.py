@@ -38,7 +38,7 @@ def test_x_check_option_c_passes_and_leaves_no_foreign_changes(workspace: Worksp
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
 
 
-def test_warnings_in_patched_files_are_found() -> None:
+def test_warnings_on_lines_the_patches_added_are_found_and_upstreams_are_not() -> None:
     from patcher.check import warnings_in
 
     log = [
@@ -47,7 +47,32 @@ def test_warnings_in_patched_files_are_found() -> None:
         "   |\n",
         "warning: unused import: `gcc`\n",
         "  --> src/bootstrap/src/core/builder/mod.rs:21:47\n",
+        "warning: unexpected `cfg` condition value: `jemalloc`\n",
+        "  --> compiler/rustc/src/main.rs:40:7\n",
         "warning: `rustc_metadata` (lib) generated 1 warning\n",
     ]
-    found = warnings_in(log, ["compiler/rustc_metadata/src/creader.rs"])
-    assert found == ["rustc_metadata/src/creader.rs: warning: unused variable: `x`"]
+    added = {"compiler/rustc_metadata/src/creader.rs": {917, 918}, "compiler/rustc/src/main.rs": {43, 44}}
+    assert warnings_in(log, added) == ["rustc_metadata/src/creader.rs: warning: unused variable: `x`"]
+    assert warnings_in(log, {"compiler/rustc_metadata/src/creader.rs": {1, 2}}) == []
+
+
+def test_added_lines_are_read_from_a_zero_context_diff() -> None:
+    from patcher.check import parse_added_lines
+
+    diff = """diff --git a/compiler/rustc/src/main.rs b/compiler/rustc/src/main.rs
+--- a/compiler/rustc/src/main.rs
++++ b/compiler/rustc/src/main.rs
+@@ -42,0 +43,5 @@ use std::process::ExitCode;
++// one
+@@ -44 +49 @@ fn main() -> ExitCode {
+-    old
++    new
+diff --git a/compiler/rustc_session/src/output.rs b/compiler/rustc_session/src/output.rs
+--- a/compiler/rustc_session/src/output.rs
++++ b/compiler/rustc_session/src/output.rs
+@@ -50,2 +50,0 @@ fn f() {
+"""
+    assert parse_added_lines(diff) == {
+        "compiler/rustc/src/main.rs": {43, 44, 45, 46, 47, 49},
+        "compiler/rustc_session/src/output.rs": set(),
+    }

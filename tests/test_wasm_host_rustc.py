@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from patcher import bootstrap_config
+from patcher import bootstrap_config, llvm_wasi, wasi_toolchain
 from patcher.edits import CargoTargetDependency, NewFile, RustInsert
 from patcher.engine import make_plan
+from patcher.errors import PatcherError
 from patcher.patchset import context
 from patcher.paths import TEMPLATES_DIR
 from patcher.render import render_template
 from patcher.wasm_host_patchset import WASM_HOST
+from patcher.wasm_host_rustc import RustcForWasm
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.
@@ -98,6 +100,40 @@ def test_bootstrap_table_for_the_wasm_host() -> None:
     assert config["rust"]["llvm-tools"] is False
     native = tomllib.loads(bootstrap_config.render())
     assert "wasm32-wasip1" not in native["target"] and "llvm-tools" not in native["rust"]
+
+
+def _fake_wasi_sdk(root: Path, triple: str) -> Path:
+    """The parts of a wasi-sdk release's layout the tool looks for (empty files)."""
+    lib = root / "share" / "wasi-sysroot" / "lib" / triple
+    builtins = root / "lib" / "clang" / "22" / "lib" / "wasi"
+    for directory in (root / "bin", lib, builtins):
+        directory.mkdir(parents=True)
+    for file in (root / "bin" / "clang", lib / "libc++.a", builtins / "libclang_rt.builtins-wasm32.a"):
+        file.touch()
+    return root
+
+
+def test_threads_host_goes_through_a_wasi_sdk(tmp_path: Path) -> None:
+    """The wasm32-wasip1-threads host, as far as a machine without a wasi-sdk can check
+    it: the toolchain, LLVM with threads, bootstrap's table and the -pthread wrappers."""
+    with pytest.raises(PatcherError, match="--wasi-sdk PATH"):
+        wasi_toolchain.resolve(tmp_path / "build", None, threads=True)
+    with pytest.raises(PatcherError, match="does not look like a wasi-sdk for wasm32-wasip1-threads"):
+        wasi_toolchain.resolve(tmp_path / "build", _fake_wasi_sdk(tmp_path / "p1-only", "wasm32-wasip1"), threads=True)
+    toolchain = wasi_toolchain.resolve(
+        tmp_path / "build", _fake_wasi_sdk(tmp_path / "sdk", "wasm32-wasip1-threads"), threads=True
+    )
+    assert toolchain.triple == "wasm32-wasip1-threads" and "-pthread" in toolchain.cflags()
+    assert "-DLLVM_ENABLE_THREADS=ON" in llvm_wasi.cmake_args(toolchain)
+    table = RustcForWasm(
+        tmp_path / "checkout", toolchain, tmp_path / "llvm-config", tmp_path / "tools"
+    ).bootstrap_target()
+    target = tomllib.loads(bootstrap_config.render(wasm_host=table))["target"]["wasm32-wasip1-threads"]
+    assert target["linker"].endswith("wasm32-wasip1-threads-wasm-ld")
+    assert (
+        "-pthread" in Path(target["cc"]).read_text()
+        and str(tmp_path / "sdk" / "bin" / "clang") in Path(target["cc"]).read_text()
+    )
 
 
 FAKE_WASMTIME = """#!{python}
