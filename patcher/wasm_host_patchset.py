@@ -240,7 +240,25 @@ CODEGEN: list[Edit] = [
     ),
 ]
 
+
+def cfg_dynamic_loading_before(file: str, node: str, text: str, description: str, names: tuple[str, ...]) -> RustInsert:
+    """`#[cfg(any(unix, windows))]` before the `node` whose text is `text` (e.g. an import
+    that only the dynamic-loading code uses: unused, and so a warning, on WASI)."""
+    return RustInsert(
+        file,
+        Anchor(f'(({node}) @anchor (#eq? @anchor "{text}"))', description, names),
+        Position.BEFORE,
+        t("cfg_dynamic_loading_only"),
+        f'((attribute_item) @probe . ({node}) @n (#eq? @n "{text}") (#eq? @probe "#[cfg(any(unix, windows))]"))',
+    )
+
+
 NO_DYNAMIC_LOADING: list[Edit] = [
+    *(
+        cfg_dynamic_loading_before(CREADER, "use_declaration", f"use {path};", f"use {path}", (path.split("::")[-1],))
+        for path in ("std::error::Error", "std::time::Duration", "rustc_fs_util::try_canonicalize")
+    ),
+    CargoTargetDependency("compiler/rustc_metadata/Cargo.toml", "libloading", "cfg(any(unix, windows))"),
     *(
         RustInsert(
             CREADER,
@@ -286,6 +304,21 @@ NO_DYNAMIC_LOADING: list[Edit] = [
         t("cfg_dynamic_loading"),
         '((attribute_item) @probe . (function_item name: (identifier) @n) (#eq? @n "load_ptr_by_symbol_mut_void")'
         ' (#eq? @probe "#[cfg(any(unix, windows))]"))',
+    ),
+    *(
+        RustInsert(
+            ENZYME,
+            Anchor(
+                f'((macro_definition name: (identifier) @n) @anchor (#eq? @n "{name}"))',
+                f"macro_rules! {name}",
+                (name,),
+            ),
+            Position.BEFORE,
+            t("cfg_dynamic_loading_only"),
+            f'((attribute_item) @probe . (macro_definition name: (identifier) @n) (#eq? @n "{name}")'
+            ' (#eq? @probe "#[cfg(any(unix, windows))]"))',
+        )
+        for name in ("load_ptrs_by_symbols_mut_void", "load_ptrs_by_symbols_fn")
     ),
     RustInsert(
         ENZYME,

@@ -169,7 +169,7 @@ def link_natively(native_rustc: Path, sysroot: Path, rlink: Path, output: Path, 
 
 def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
     """rustc.wasm compiles hello world for wasm32-wasip1; linked natively, it runs."""
-    # a fresh directory: rustc.wasm refuses to overwrite an existing output on WASI
+    # a fresh directory: what the step checks is this run's output, not an earlier one
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / "hello.rs").write_text(HELLO)
