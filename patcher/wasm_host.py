@@ -156,7 +156,7 @@ class WasmHostBuild:
                      (toolchain, " ".join(wasi_toolchain.RUNTIMES_ARGS)))
             )  # fmt: skip
         steps += [
-            Step("llvm", "LLVM libraries for the WASI host (ninja; ~70 min on 2 cores, resumable)", self.llvm,
+            Step("llvm", "LLVM libraries for the WASI host (ninja; ~40 min on 2 cores, resumable)", self.llvm,
                  (toolchain, patches, " ".join(llvm_wasi.cmake_args(tc)), self.launcher or "")),
             Step("llvm-config", "llvm-config describing the WASI LLVM to rustc's build", self.llvm_config,
                  (toolchain, _digest(("templates/wasi/llvm-config.py.j2", "patcher/llvm_wasi.py")))),
