@@ -92,7 +92,7 @@ class RustcForWasm:
     def keep_native_stage1(self) -> bool:
         """Reuse the native stage1 compiler already built in the checkout: it only compiles
         rustc.wasm, and the wasm-host edits are inert on a native host, so rebuilding it
-        (about an hour here) would change nothing."""
+        (about 13 min here) would change nothing."""
         return any((self.checkout / "build" / self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
 
     def build(self, log: Path) -> float:
