@@ -31,6 +31,22 @@ from .edits import (
     TokenTreeEntry,
     fn_named,
 )
+from .rustc_files import (
+    BRIDGE,
+    CONFIG,
+    CREADER,
+    ENCODER,
+    HARNESS,
+    INTERFACE_PASSES,
+    LINKER,
+    LOCATOR,
+    OPTIONS_RS,
+    OUTPUT,
+    PROC_MACRO_LIB,
+    RESOLVE_LIB,
+    RUNTIME,
+    TIDY_DEPS,
+)
 from .wasm_host_patchset import WASM_HOST
 
 OPTIONS = ("a", "b", "c")
@@ -49,21 +65,6 @@ GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
 DEFAULT_FUEL = 2_000_000_000
 DEFAULT_MEMORY_MIB = 1024
-
-RUNTIME = "compiler/rustc_wasm_proc_macro"
-CREADER = "compiler/rustc_metadata/src/creader.rs"
-LOCATOR = "compiler/rustc_metadata/src/locator.rs"
-HARNESS = "compiler/rustc_builtin_macros/src/proc_macro_harness.rs"
-OUTPUT = "compiler/rustc_session/src/output.rs"
-CONFIG = "compiler/rustc_session/src/config.rs"
-OPTIONS_RS = "compiler/rustc_session/src/options.rs"
-RESOLVE_LIB = "compiler/rustc_resolve/src/lib.rs"
-ENCODER = "compiler/rustc_metadata/src/rmeta/encoder.rs"
-BRIDGE = "library/proc_macro/src/bridge"
-PROC_MACRO_LIB = "library/proc_macro/src/lib.rs"
-LINKER = "compiler/rustc_codegen_ssa/src/back/linker.rs"
-INTERFACE_PASSES = "compiler/rustc_interface/src/passes.rs"
-TIDY_DEPS = "src/tools/tidy/src/deps.rs"
 
 
 def depends_on_runtime(crate: str) -> Edit:

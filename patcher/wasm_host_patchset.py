@@ -12,20 +12,21 @@ the compiler's own proc macros. docs/wasm-host-rustc-survey.md explains each cha
 from __future__ import annotations
 
 from .edits import Anchor, CargoTargetDependency, Edit, Position, RustInsert, fn_named
-
-SYNC = "compiler/rustc_data_structures/src/sync.rs"
-JOBSERVER = "compiler/rustc_data_structures/src/jobserver.rs"
-INTERFACE_UTIL = "compiler/rustc_interface/src/util.rs"
-WRITE = "compiler/rustc_codegen_ssa/src/back/write.rs"
-LLVM_UTIL = "compiler/rustc_codegen_llvm/src/llvm_util.rs"
-ENZYME = "compiler/rustc_codegen_llvm/src/llvm/enzyme_ffi.rs"
-FILESEARCH = "compiler/rustc_session/src/filesearch.rs"
-CREADER = "compiler/rustc_metadata/src/creader.rs"
-RUSTC_MAIN = "compiler/rustc"
-DRIVER = "compiler/rustc_driver_impl/src/lib.rs"
-PROFILING = "compiler/rustc_data_structures/src/profiling.rs"
-OUTPUT = "compiler/rustc_session/src/output.rs"
-BOOTSTRAP_CARGO = "src/bootstrap/src/core/builder/cargo.rs"
+from .rustc_files import (
+    BOOTSTRAP_CARGO,
+    CREADER,
+    DRIVER,
+    ENZYME,
+    FILESEARCH,
+    INTERFACE_UTIL,
+    JOBSERVER,
+    LLVM_UTIL,
+    OUTPUT,
+    PROFILING,
+    RUSTC_MAIN,
+    SYNC,
+    WRITE,
+)
 
 
 def t(name: str) -> str:

@@ -8,7 +8,8 @@ import pytest
 from patcher import rust_syntax as rs
 from patcher.edits import RustInsert, TokenTreeEntry
 from patcher.engine import make_plan
-from patcher.patchset import CREADER, OPTIONS, context, edits_for
+from patcher.patchset import OPTIONS, context, edits_for
+from patcher.rustc_files import CREADER
 from patcher.workspace import Workspace
 
 
