@@ -61,6 +61,13 @@ def wasm_macro(session: nox.Session) -> None:
 
 
 @nox.session
+def ui(session: nox.Session) -> None:
+    """rustc's tests/ui/proc-macro through compiletest, every proc macro compiled to wasm
+    (`-- --native`: native proc macros, the baseline); writes results/ui-proc-macro.json."""
+    _patcher(session, "ui", *session.posargs)
+
+
+@nox.session
 def e2e(session: nox.Session) -> None:
     """The end-to-end suite against dist/native/: `-- --option c` (must match the build)."""
     _patcher(session, "e2e", *session.posargs)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, check, e2e, export, wasm_host, wasm_macro
+from . import build, check, e2e, export, ui_suite, wasm_host, wasm_macro
 from .checkout import GitSource, ensure_checkout
 from .errors import PatcherError
 from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     e2e_cmd.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
     e2e_cmd.add_argument("--host", choices=("native", "wasm"), default="native")
     e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
+    ui = sub.add_parser("ui", help="rustc's tests/ui/proc-macro through compiletest, proc macros compiled to wasm")
+    ui.add_argument("--option", choices=("a", "c"), default=DEFAULT_OPTION, help="a or c (whose modules are crates)")
+    ui.add_argument("--native", action="store_true", help="native proc macros: the baseline")
+    ui.add_argument("--results", type=Path, default=ui_suite.RESULTS, help="the results file to update")
+    ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
     return parser
 
 
@@ -133,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         seconds = build.build_native(checkout, args.option, args.slots, dist, log)
         print(f"built in {seconds:.0f} s; compiler: {dist / 'bin' / 'rustc'}")
         return 0
+    if args.command == "ui":
+        return _ui(ws, checkout, args)
     if args.command == "wasm-macro":
         compiler = build.installed(args.dist or build.dist_dir())
         out = wasm_macro.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
@@ -144,6 +151,21 @@ def run(args: argparse.Namespace) -> int:
         compiler = build.installed(args.dist or build.dist_dir(args.host))
         return e2e.main(compiler, checkout, args.option, args.host)
     raise AssertionError(args.command)
+
+
+def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:
+    """Build (or resume) the option's compiler, then run the suite through compiletest."""
+    _report(ws.apply(args.option, DEFAULT_SLOTS), f"option {args.option}")
+    build.build_native(
+        checkout, args.option, DEFAULT_SLOTS, build.dist_dir(), checkout / "build" / "logs" / "build-native.log"
+    )
+    mode = "native" if args.native else "wasm"
+    log = ui_suite.LOG_DIR / f"{mode}.log"
+    run = ui_suite.run_suite(checkout, args.native, log, args.x_args)
+    if not args.x_args:  # a partial run is not the suite's result
+        print(f"results: {ui_suite.write_results(run, args.results)}")
+    print(ui_suite.report(run))
+    return 0 if run.count("failed") == 0 else 1
 
 
 def _patch(ws: Workspace, args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -100,6 +101,28 @@ class MacroFlags:
         if self.option == "b":
             return [f"-Zwasm-proc-macro={artifact}"]
         return ["--extern", f"{name}={artifact}"]
+
+
+@dataclass(frozen=True)
+class DependentCase:
+    """A library compiled against the `basic` wasm macro, then a binary using the library.
+    `binary_finds` says how the binary's compiler is told of the module: by nothing but
+    a search path holding it (`search`), by the same macro flags as the library (`flags`,
+    as cargo's RUSTFLAGS give every crate), or not at all (`none`)."""
+
+    name: str
+    library: str
+    binary: str
+    stdout: str
+    binary_finds: str
+
+
+DEPENDENT_CASES = (
+    DependentCase("search-path", "derive_lib", "uses_derive_lib", "derive_lib::answer() = 42", "search"),
+    DependentCase("same-flags", "derive_lib", "uses_derive_lib", "derive_lib::answer() = 42", "flags"),
+    DependentCase("unused-macro", "unused_lib", "uses_unused_lib", "unused_lib::double(21) = 42", "none"),
+    DependentCase("unused-macro-same-flags", "unused_lib", "uses_unused_lib", "unused_lib::double(21) = 42", "flags"),
+)
 
 
 @dataclass(frozen=True)
@@ -263,6 +286,28 @@ class Suite:
             )
         return Outcome("cargo_project", True, seconds)
 
+    def dependents(self) -> Iterator[Outcome]:
+        """Crates built against a wasm macro are usable by other crates (options A and C,
+        whose modules are crates found like any dependency)."""
+        module = self.wasm["basic"]
+        flags = MacroFlags(self.option).args("basic", module)
+        for case in DEPENDENT_CASES:
+            work = self.work / "dependents" / case.name
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            source = E2E_DIR / "dependents"
+            rustc = [str(self.compiler.rustc), "--edition", "2021"]
+            library = [*rustc, "--crate-type", "rlib", str(source / f"{case.library}.rs"), "--out-dir", str(work)]
+            binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", f"dependency={work}", "-o", str(work / "bin")]
+            binary += {"flags": flags, "search": ["-L", str(module.parent)], "none": []}[case.binary_finds]
+            start = time.perf_counter()
+            problem = _run_step(library + flags, "library") or _run_step(binary, "binary")
+            if not problem:
+                ran = subprocess.run([str(work / "bin")], capture_output=True, text=True, timeout=60)
+                if ran.returncode != 0 or ran.stdout.strip() != case.stdout:
+                    problem = f"ran with exit {ran.returncode}, stdout {ran.stdout!r}, expected {case.stdout!r}"
+            yield Outcome(f"dependent:{case.name}", not problem, time.perf_counter() - start, problem)
+
     def hostile_modules(self) -> Iterator[Outcome]:
         """Modules that are broken or too big: each ends in a load error naming the problem."""
         program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
@@ -281,12 +326,25 @@ class Suite:
                 outcomes.append(self.same_expansion(program))
         if self.wasm_host is None:  # cargo would need rustc.wasm to link build scripts and binaries
             outcomes.append(self.cargo_project())
+            if self.option != "b":  # option B's macros are not crates: nothing depends on them
+                outcomes.extend(self.dependents())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:
             self.log(
                 f"{'PASS' if o.passed else 'FAIL'} {o.case} ({o.seconds:.1f} s) {o.detail if not o.passed else ''}"
             )
         return outcomes
+
+
+def _run_step(cmd: list[str], what: str) -> str:
+    """Run one compiler command; what went wrong, or "" when it succeeded."""
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"{what}: timed out after {TIMEOUT} s"
+    if proc.returncode != 0 or _ice(proc.stderr):
+        return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}"
+    return ""
 
 
 def _ice(stderr: str) -> str:

@@ -33,6 +33,7 @@ from .edits import (
 )
 from .rustc_files import (
     BRIDGE,
+    COMPILETEST_RUNTEST,
     CONFIG,
     CREADER,
     ENCODER,
@@ -45,6 +46,8 @@ from .rustc_files import (
     PROC_MACRO_LIB,
     RESOLVE_LIB,
     RUNTIME,
+    STD_IO_MOD,
+    STD_STDIO_UNSUPPORTED,
     TIDY_DEPS,
 )
 from .wasm_host_patchset import WASM_HOST
@@ -52,16 +55,21 @@ from .wasm_host_patchset import WASM_HOST
 OPTIONS = ("a", "b", "c")
 DEFAULT_OPTION = "c"
 DEFAULT_SLOTS = 64
-DECLS_VERSION = 1
+DECLS_VERSION = 2
 DECLS_SECTION = ".rustc_proc_macro_decls"
 # The relay ABI (version DECLS_VERSION): the host functions a guest module may import,
-# and the entry point the proc-macro harness defines in every guest module.
+# and the entry point the proc-macro harness defines in every guest module. Version 2
+# added the panic report (message and location) and the macro's stdout/stderr.
 HOST_DISPATCH = "__rustc_wasm_proc_macro_dispatch"
 HOST_RECEIVE = "__rustc_wasm_proc_macro_receive"
 HOST_REPLY = "__rustc_wasm_proc_macro_reply"
-HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY))
+HOST_PANIC = "__rustc_wasm_proc_macro_panic"
+HOST_WRITE = "__rustc_wasm_proc_macro_write"
+HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY, HOST_PANIC, HOST_WRITE))
 GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
 GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
+# compiletest's wasm proc-macro mode: this variable names the target proc macros are built for.
+COMPILETEST_ENV = "COMPILETEST_WASM_PROC_MACROS"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
 DEFAULT_FUEL = 2_000_000_000
 DEFAULT_MEMORY_MIB = 1024
@@ -85,6 +93,9 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "host_dispatch": HOST_DISPATCH,
         "host_receive": HOST_RECEIVE,
         "host_reply": HOST_REPLY,
+        "host_panic": HOST_PANIC,
+        "host_write": HOST_WRITE,
+        "compiletest_env": COMPILETEST_ENV,
         "guest_entry": GUEST_ENTRY,
         "guest_entry_macro": GUEST_ENTRY_MACRO,
         "default_fuel": f"{DEFAULT_FUEL:_}",
@@ -168,7 +179,7 @@ GUEST: list[Edit] = [
         ),
         Position.BODY_START,
         "core/output_allow_wasm_proc_macro.rs.j2",
-        '((field_expression field: (field_identifier) @f) @probe (#eq? @f "is_like_wasm"))',
+        '((if_expression condition: (_) @c) @probe (#match? @c "is_like_wasm"))',
     ),
     RustInsert(
         HARNESS,
@@ -240,7 +251,65 @@ GUEST: list[Edit] = [
         ),
         Position.REPLACE,
         "core/interface_panic_abort_warning.rs.j2",
-        '((binary_expression) @probe (#match? @probe "^is_proc_macro_crate[^{]*is_like_wasm$"))',
+        '((binary_expression) @probe (#match? @probe "^is_proc_macro_crate[^{]*is_like_wasm"))',
+    ),
+]
+
+
+GUEST_NAME: list[Edit] = [
+    RustInsert(
+        OUTPUT,
+        Anchor(
+            '((match_arm pattern: (match_pattern) @p) @anchor (#match? @p "CrateType::ProcMacro"))',
+            "the match arm for CrateType::ProcMacro in fn filename_for_input",
+            ("filename_for_input", "ProcMacro"),
+            expect=r"dll_prefix",
+            inside=fn_named("filename_for_input", "scope"),
+        ),
+        Position.BEFORE,
+        "core/output_wasm_proc_macro_name.rs.j2",
+        '((match_arm pattern: (match_pattern) @p) @probe (#match? @p "ProcMacro if sess.target.is_like_wasm"))',
+    ),
+]
+
+# std for wasm32-unknown-unknown: stdout and stderr can go to a sink (the relay's guest
+# installs one), instead of being discarded; every other target is unchanged.
+STD_OUTPUT_SINK: list[Edit] = [
+    RustInsert(
+        STD_STDIO_UNSUPPORTED,
+        Anchor(
+            '((type_item name: (type_identifier) @n) @anchor (#eq? @n "Stderr"))',
+            "pub type Stderr = Stdout",
+            ("Stderr",),
+            expect=r"= Stdout;",
+        ),
+        Position.REPLACE,
+        "std/stdio_stderr_alias.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "output_sink"))',
+    ),
+    RustInsert(
+        STD_STDIO_UNSUPPORTED,
+        Anchor(
+            "((impl_item trait: (scoped_type_identifier) @tr type: (type_identifier) @ty) @anchor"
+            ' (#eq? @tr "io::Write") (#eq? @ty "Stdout"))',
+            "impl io::Write for Stdout",
+            ("Write", "Stdout"),
+        ),
+        Position.BEFORE,
+        "std/stdio_stdout_write_cfg.rs.j2",
+        '((line_comment) @probe (#match? @probe "rustc-wasm-proc-macros: see output_sink"))',
+    ),
+    NewFile("library/std/src/sys/stdio/unsupported/output_sink.rs", "std/stdio_output_sink.rs.j2"),
+    RustInsert(
+        STD_IO_MOD,
+        Anchor(
+            '((use_declaration) @anchor (#match? @anchor "set_output_capture"))',
+            "pub use self::stdio::{set_output_capture, ..} in std::io",
+            ("set_output_capture",),
+        ),
+        Position.AFTER,
+        "std/io_reexport_output_sink.rs.j2",
+        '((use_declaration) @probe (#match? @probe "set_output_sink"))',
     ),
 ]
 
@@ -283,7 +352,7 @@ TIDY: list[Edit] = [
 ]
 
 
-CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *TIDY]
+CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *GUEST_NAME, *STD_OUTPUT_SINK, *TIDY]
 
 OPTION_A: list[Edit] = [
     RustInsert(
@@ -325,6 +394,88 @@ OPTION_A: list[Edit] = [
         "option_a/locator_triple.rs.j2",
         "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
         ' (string_literal (string_content) @s))) @probe (#eq? @m "starts_with") (#eq? @s "wasm"))',
+    ),
+]
+
+# Option A's loader also finds a module the way rustc finds any dependency: in search
+# paths by name and hash, and for crates built against it where `--extern` named it.
+OPTION_A_TRANSITIVE: list[Edit] = [
+    RustInsert(
+        LOCATOR,
+        Anchor(
+            '((tuple_expression) @anchor (#eq? @anchor "(interface_prefix, interface_suffix, CrateFlavor::SDylib)"))',
+            "(interface_prefix, interface_suffix, CrateFlavor::SDylib) in fn find_library_crate",
+            ("find_library_crate", "interface_prefix"),
+            inside=fn_named("find_library_crate", "scope"),
+        ),
+        Position.AFTER,
+        "option_a/locator_search_wasm.rs.j2",
+        '((tuple_expression (string_literal (string_content) @s)) @probe (#eq? @s ".wasm"))',
+    ),
+    RustInsert(
+        LOCATOR,
+        Anchor(
+            "((field_initializer field: (field_identifier) @f value: (if_expression alternative: (else_clause"
+            ' (block) @anchor))) (#eq? @f "exact_paths"))',
+            "the `else` of exact_paths: if hash.is_none() .. in CrateLocator::new",
+            ("exact_paths", "CrateLocator"),
+            expect=r"Vec::new\(\)",
+        ),
+        Position.REPLACE,
+        "option_a/locator_transitive_wasm.rs.j2",
+        '((line_comment) @probe (#match? @probe "wherever it lives"))',
+    ),
+]
+
+# compiletest's wasm proc-macro mode (options A and C, whose modules are crates): with
+# COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module.
+COMPILETEST: list[Edit] = [
+    NewFile("src/tools/compiletest/src/runtest/wasm_proc_macro.rs", "compiletest/wasm_proc_macro.rs.j2"),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "ui"))', "mod ui", ("ui",)),
+        Position.AFTER,
+        "compiletest/mod_decl.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "wasm_proc_macro"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            '((match_arm pattern: (match_pattern) @p) @anchor (#eq? @p "AuxType::Dylib | AuxType::ProcMacro"))',
+            "AuxType::Dylib | AuxType::ProcMacro => .. in fn get_lib_name",
+            ("get_lib_name", "dylib_name"),
+            inside=fn_named("get_lib_name", "scope"),
+        ),
+        Position.BEFORE,
+        "compiletest/lib_name_arm.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "module_name"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            "((expression_statement (if_expression condition: (binary_expression) @c)) @anchor"
+            ' (#eq? @c "aux_type == Some(AuxType::ProcMacro)"))',
+            "if aux_type == Some(AuxType::ProcMacro) { aux_props.force_host = true } in fn build_auxiliary",
+            ("build_auxiliary", "force_host"),
+            expect=r"force_host = true",
+            inside=fn_named("build_auxiliary", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/retarget_auxiliary.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "retarget_auxiliary"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            '((let_declaration pattern: (identifier) @v value: (call_expression) @c) @anchor (#eq? @v "props")'
+            ' (#match? @c "^TestProps::from_file"))',
+            "let mut props = TestProps::from_file(..) in fn run",
+            ("run", "TestProps"),
+            inside=fn_named("run", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/retarget_test.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "retarget_test"))',
     ),
 ]
 
@@ -431,9 +582,17 @@ OPTION_B: list[Edit] = [
 
 def edits_for(option: str) -> list[Edit]:
     if option == "a":
-        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A]
+        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_A_TRANSITIVE, *COMPILETEST]
     if option == "b":
         return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B]
     if option == "c":
-        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_C_FLAG]
+        return [
+            *CORE,
+            *WASM_HOST,
+            cargo_lock(("rustc_metadata",)),
+            *OPTION_A,
+            *OPTION_A_TRANSITIVE,
+            *OPTION_C_FLAG,
+            *COMPILETEST,
+        ]
     raise ValueError(option)

@@ -15,6 +15,9 @@ PROC_MACRO_LIB = "library/proc_macro/src/lib.rs"
 LINKER = "compiler/rustc_codegen_ssa/src/back/linker.rs"
 INTERFACE_PASSES = "compiler/rustc_interface/src/passes.rs"
 TIDY_DEPS = "src/tools/tidy/src/deps.rs"
+STD_STDIO_UNSUPPORTED = "library/std/src/sys/stdio/unsupported.rs"
+STD_IO_MOD = "library/std/src/io/mod.rs"
+COMPILETEST_RUNTEST = "src/tools/compiletest/src/runtest.rs"
 
 # the wasm-host edits (patcher/wasm_host_patchset.py)
 SYNC = "compiler/rustc_data_structures/src/sync.rs"

@@ -24,3 +24,18 @@ def test_default_option_builds_and_passes_the_e2e_suite(checkout: Path) -> None:
     assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-3000:]
     results = json.loads((RESULTS_DIR / f"e2e-native-option-{DEFAULT_OPTION}.json").read_text())
     assert results["passed"] == results["total"] >= 20
+
+
+@pytest.mark.slow
+def test_rustc_proc_macro_ui_suite_passes_with_wasm_proc_macros(checkout: Path, tmp_path: Path) -> None:
+    # after the build above: the suite through compiletest, natively (the baseline) and
+    # with every proc macro compiled to wasm; results go to a scratch file, not results/
+    results = tmp_path / "ui-proc-macro.json"
+    native = run_cli("ui", "--native", "--results", str(results))
+    assert native.returncode == 0, native.stdout[-6000:] + native.stderr[-3000:]
+    wasm = run_cli("ui", "--results", str(results))
+    data = json.loads(results.read_text())
+    assert data["native"]["failed"] == 0 and data["native"]["passed"] >= 200, native.stdout[-3000:]
+    assert data["wasm"]["ices"] == 0, wasm.stdout[-6000:]
+    assert data["wasm"]["pass_rate"] >= 0.98, wasm.stdout[-6000:]
+    assert data["wasm"]["passed"] + data["wasm"]["failed"] == data["native"]["passed"]
