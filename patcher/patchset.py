@@ -245,6 +245,18 @@ GUEST: list[Edit] = [
     RustInsert(
         INTERFACE_PASSES,
         Anchor(
+            "((expression_statement (if_expression condition: (binary_expression) @c)) @anchor"
+            ' (#eq? @c "is_proc_macro_crate && !sess.panic_strategy().unwinds()"))',
+            "if is_proc_macro_crate && !sess.panic_strategy().unwinds() { .. } (the panic=abort warning)",
+            ("ProcMacroCratePanicAbort", "is_proc_macro_crate"),
+        ),
+        Position.BEFORE,
+        "core/interface_explicit_panic_strategy.rs.j2",
+        '((let_declaration pattern: (identifier) @v) @probe (#eq? @v "explicit_panic_strategy"))',
+    ),
+    RustInsert(
+        INTERFACE_PASSES,
+        Anchor(
             '((binary_expression) @anchor (#eq? @anchor "is_proc_macro_crate && !sess.panic_strategy().unwinds()"))',
             "is_proc_macro_crate && !sess.panic_strategy().unwinds() (the panic=abort warning)",
             ("ProcMacroCratePanicAbort", "is_proc_macro_crate"),
@@ -309,7 +321,7 @@ STD_OUTPUT_SINK: list[Edit] = [
         ),
         Position.AFTER,
         "std/io_reexport_output_sink.rs.j2",
-        '((use_declaration) @probe (#match? @probe "set_output_sink"))',
+        fn_named("set_output_sink", "probe"),
     ),
 ]
 
