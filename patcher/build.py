@@ -122,13 +122,18 @@ def staging_dir(dist: Path) -> Path:
 
 def give_rust_lld(sysroot: Path, host: str) -> None:
     """A `rust-lld` (Debian's lld) in the sysroot's tools directory, for wasm links."""
-    tools = sysroot / "lib" / "rustlib" / host / "bin"
+    link_rust_lld(sysroot / "lib" / "rustlib" / host / "bin")
+
+
+def link_rust_lld(tools: Path) -> Path:
+    """`tools/rust-lld`, a link to Debian's lld; returns `tools`."""
     tools.mkdir(parents=True, exist_ok=True)
     lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
     if lld is None:
         raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
     (tools / "rust-lld").unlink(missing_ok=True)
     (tools / "rust-lld").symlink_to(lld)
+    return tools
 
 
 def publish(staging: Path, dist: Path, marker: dict[str, object]) -> str:

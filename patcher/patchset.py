@@ -32,6 +32,8 @@ from .edits import (
     fn_named,
 )
 from .rustc_files import (
+    BOOTSTRAP_CC_DETECT,
+    BOOTSTRAP_TEST,
     BRIDGE,
     COMPILETEST_RUNTEST,
     CONFIG,
@@ -440,8 +442,37 @@ OPTION_A_TRANSITIVE: list[Edit] = [
 ]
 
 # compiletest's wasm proc-macro mode (options A and C, whose modules are crates): with
-# COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module.
+# COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module, and
+# bootstrap puts std for that target in the sysroot it gives compiletest.
 COMPILETEST: list[Edit] = [
+    RustInsert(
+        BOOTSTRAP_TEST,
+        Anchor(
+            "((expression_statement (call_expression function: (field_expression field: (field_identifier) @m)"
+            " arguments: (arguments (struct_expression name: (type_identifier) @s)))) @anchor"
+            ' (#eq? @m "ensure") (#eq? @s "RemoteCopyLibs"))',
+            "builder.ensure(RemoteCopyLibs { .. }) in impl Step for Compiletest",
+            ("Compiletest", "RemoteCopyLibs"),
+            inside="((impl_item trait: (type_identifier) @tr type: (type_identifier) @ty) @scope"
+            ' (#eq? @tr "Step") (#eq? @ty "Compiletest"))',
+        ),
+        Position.AFTER,
+        "compiletest/bootstrap_wasm_std.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+    ),
+    RustInsert(
+        BOOTSTRAP_CC_DETECT,
+        Anchor(
+            "((for_expression pattern: (identifier) @v) @anchor (#eq? @v \"target\"))",
+            "for target in targets.into_iter() { fill_target_compiler(..) } in fn fill_compilers",
+            ("fill_compilers", "fill_target_compiler"),
+            expect=r"fill_target_compiler\(build, target\)",
+            inside=fn_named("fill_compilers", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/bootstrap_wasm_cc.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+    ),
     NewFile("src/tools/compiletest/src/runtest/wasm_proc_macro.rs", "compiletest/wasm_proc_macro.rs.j2"),
     RustInsert(
         COMPILETEST_RUNTEST,

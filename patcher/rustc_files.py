@@ -18,6 +18,8 @@ TIDY_DEPS = "src/tools/tidy/src/deps.rs"
 STD_STDIO_UNSUPPORTED = "library/std/src/sys/stdio/unsupported.rs"
 STD_IO_MOD = "library/std/src/io/mod.rs"
 COMPILETEST_RUNTEST = "src/tools/compiletest/src/runtest.rs"
+BOOTSTRAP_TEST = "src/bootstrap/src/core/build_steps/test.rs"
+BOOTSTRAP_CC_DETECT = "src/bootstrap/src/utils/cc_detect.rs"
 
 # the wasm-host edits (patcher/wasm_host_patchset.py)
 SYNC = "compiler/rustc_data_structures/src/sync.rs"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import sys
 import time
@@ -36,7 +37,7 @@ KNOWN_CAUSES: dict[str, str] = {
     "nonfatal-parsing.rs": (
         "the macro catches its own panics with std::panic::catch_unwind; wasm32-unknown-unknown has no "
         "unwinding (panic=abort) and wasmi 1.1 no exception handling, so the first caught panic ends the "
-        "expansion (its message and location are reported)"
+        "expansion, reported as the macro's panic with its message"
     ),
 }
 
@@ -119,19 +120,18 @@ def write_results(run: SuiteRun, path: Path = RESULTS) -> Path:
 
 def run_suite(checkout: Path, native: bool, log: Path, extra: list[str]) -> SuiteRun:
     """`x.py test` of the suite with the already built stage1 compiler; the run's outcomes."""
-    host = build.host_triple()
-    stage1 = checkout / "build" / host / "stage1"
-    if not (stage1 / "lib" / "rustlib" / WASM_TARGET / "lib").is_dir():
-        raise PatcherError(f"no std for {WASM_TARGET} in {stage1}: run `nox -s build` first")
-    # The auxiliaries link for wasm with rust-lld, which a Debian-based stage1 lacks.
-    build.give_rust_lld(stage1, host)
+    # The auxiliaries link for wasm with rust-lld, which a Debian-based stage1 lacks; x.py
+    # test assembles the stage1 sysroot afresh, so it is found on PATH instead.
+    tools = build.link_rust_lld(LOG_DIR / "bin")
     mode = "native" if native else "wasm"
     paths = [arg for arg in extra if arg.startswith("tests/")] or [SUITE]  # one test, or the suite
     cmd = [
         sys.executable, "x.py", "test", *paths, "--stage", "1", "--force-rerun", "--no-fail-fast",
         "--set", "rust.verbose-tests=true", *(arg for arg in extra if not arg.startswith("tests/")),
     ]  # fmt: skip
-    env = {} if native else {COMPILETEST_ENV: WASM_TARGET}
+    env = {"PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if not native:
+        env[COMPILETEST_ENV] = WASM_TARGET  # compiletest's mode, and std for it in the sysroot
     unset = (COMPILETEST_ENV,) if native else ()
     start = time.perf_counter()
     with contextlib.suppress(PatcherError):  # failing tests make x.py fail; the log says which
