@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .checkout import UPSTREAM_REF
 from .export import patch_path
+from .options import DEFAULT_OPTION
 from .patchset import DEFAULT_SLOTS
 from .paths import REPO_ROOT, checkout_dir
 from .workspace import Workspace
@@ -38,7 +39,7 @@ def _git_reset(checkout: Path) -> None:
     subprocess.run(["git", "clean", "-qfd", "compiler", "library"], cwd=checkout, check=True)
 
 
-def run(option: str = "c") -> dict[str, object]:
+def run(option: str = DEFAULT_OPTION) -> dict[str, object]:
     checkout = checkout_dir()
     patch = patch_path(option)
     ws = Workspace(checkout)

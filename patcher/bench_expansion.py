@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import vendor, wasm_macro
 from .build import Installed, dist_dir, installed
-from .e2e import MacroFlags
+from .e2e import NATIVE, MacroFlags
 from .paths import REPO_ROOT, checkout_dir
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"
@@ -38,7 +38,7 @@ TRAIT = "pub trait Describe {\n    fn describe(&self) -> String;\n}\n"
 
 def big_struct_source(fields: int, by_path: bool) -> str:
     """A `#[derive(Describe)]` struct; `by_path` names the macro through its crate
-    (options A and C, native), else through the prelude (option B)."""
+    (options whose modules are crates, native), else through the prelude (option B)."""
     body = "".join(f"    field_{i}: u32,\n" for i in range(fields))
     derive = "describe::Describe" if by_path else "Describe"
     return f"{TRAIT}\n#[derive({derive})]\npub struct Big {{\n{body}}}\n"
@@ -60,9 +60,9 @@ def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> 
 def bench_expansion(compiler: Installed, wasm: Path, native: Path) -> dict[str, object]:
     native_source, wasm_source = BENCH_DIR / "big_struct_native.rs", BENCH_DIR / "big_struct_wasm.rs"
     native_source.write_text(big_struct_source(FIELDS, by_path=True))
-    wasm_source.write_text(big_struct_source(FIELDS, by_path=compiler.option != "b"))
+    wasm_source.write_text(big_struct_source(FIELDS, by_path=MacroFlags(compiler.option).by_path))
     wasm_args = MacroFlags(compiler.option).args("describe", wasm)
-    native_args = MacroFlags("native").args("describe", native)
+    native_args = MacroFlags(NATIVE).args("describe", native)
     native_times, wasm_times = [], []
     for _ in range(RUNS):  # interleaved, so that machine noise hits both alike
         native_times.append(expand_seconds(compiler, native_source, native_args))
@@ -132,9 +132,7 @@ def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, chec
 def bench_clean_build(compiler: Installed, wasm: Path, checkout: Path) -> dict[str, object]:
     native_project = _cargo_project(BENCH_DIR / "native_project", with_dependency=True)
     wasm_project = _cargo_project(BENCH_DIR / "wasm_project", with_dependency=False)
-    flag = " ".join(MacroFlags(compiler.option).args("describe", wasm))
-    if compiler.option == "b":
-        flag += " --cfg wasm_option_b"
+    flag = MacroFlags(compiler.option).cargo_flags("describe", wasm)
     native_s = clean_build_seconds(compiler, native_project, "", checkout)
     wasm_s = clean_build_seconds(compiler, wasm_project, flag, checkout)
     return {

@@ -71,7 +71,7 @@ def cases(work: Path, option: str, describe_wasm: Path, checkout: Path) -> list[
     hello = work / "hello.rs"
     hello.write_text('fn main() {\n    println!("Hello from rustc.wasm");\n}\n')
     big = work / "big_struct.rs"
-    big.write_text(big_struct_source(1000, by_path=option != "b"))
+    big.write_text(big_struct_source(1000, by_path=MacroFlags(option).by_path))
     regex_syntax = next((checkout / "vendor").glob("regex-syntax-0.8.*")) / "src" / "lib.rs"
     features = [arg for name in REGEX_SYNTAX_FEATURES for arg in ("--cfg", f'feature="{name}"')]
     lib = ["--crate-type", "lib", "--edition", "2021", "--cap-lints", "allow"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .checkout import UPSTREAM_REF, open_repo
 from .errors import PatcherError
+from .options import crate_of
 from .patchset import edits_for
 
 # library/proc_macro is compiled into the compiler as rustc_proc_macro.
@@ -23,13 +24,8 @@ def files_edited(option: str) -> list[str]:
 
 def crates_touched(option: str) -> list[str]:
     """x.py paths of the crates an option edits, e.g. `compiler/rustc_metadata`."""
-    crates = set()
-    for edit in edits_for(option):
-        parts = Path(edit.file).parts
-        if parts[0] in ("compiler", "library") and len(parts) > 2:
-            crate = "/".join(parts[:2])
-            crates.add(PATH_TO_CHECK_TARGET.get(crate, crate))
-    return sorted(crates)
+    crates = {crate_of(edit.file) for edit in edits_for(option)}
+    return sorted({PATH_TO_CHECK_TARGET.get(c, c) for c in crates if c})
 
 
 def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | None = None) -> float:

@@ -9,7 +9,8 @@ from pathlib import Path
 from . import build, check, e2e, export, ui_suite, wasm_host, wasm_macro
 from .checkout import GitSource, ensure_checkout
 from .errors import PatcherError
-from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
+from .options import DEFAULT_OPTION, all_options, names
+from .patchset import DEFAULT_SLOTS
 from .paths import checkout_dir
 from .sources import DEFAULT_VERSION, source_for
 from .workspace import Outcome, Workspace
@@ -31,19 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--rust-version", default=DEFAULT_VERSION, help=f"pinned rustc source (default {DEFAULT_VERSION})"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    option_names = names()
+    crate_options = [spec.name for spec in all_options() if spec.compiletest_mode]
 
     co = sub.add_parser("checkout", help="provision the checkout (download, unpack, patch series, git ref `upstream`)")
     co.add_argument("--git-url", help="clone this rustc repository instead of using Debian's source package")
     co.add_argument("--git-tag", help="the tag to clone with --git-url, e.g. 1.95.0")
 
     patch = sub.add_parser("patch", help="apply an option's patch set")
-    patch.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    patch.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     patch.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS, help="slot functions per macro kind")
     patch.add_argument("--dry-run", action="store_true", help="print the unified diff, change nothing")
     patch.add_argument("--revert", action="store_true", help="restore the pristine tree")
 
     chk = sub.add_parser("check", help="apply, then `x.py check` every crate the option touches")
-    chk.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    chk.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     chk.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
     chk.add_argument("--log", type=Path, help="write the full x.py output here")
 
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="what the tool applied to the checkout")
 
     bld = sub.add_parser("build", help="apply an option, build the patched compiler, install it to dist/")
-    bld.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    bld.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     bld.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
     bld.add_argument("--host", choices=("native", "wasm"), default="native")
     bld.add_argument("--dist", type=Path, help="install here (default: dist/<host>/)")
@@ -74,11 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     wm.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
 
     e2e_cmd = sub.add_parser("e2e", help="the end-to-end suite against an installed patched compiler")
-    e2e_cmd.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    e2e_cmd.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     e2e_cmd.add_argument("--host", choices=("native", "wasm"), default="native")
     e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
     ui = sub.add_parser("ui", help="rustc's tests/ui/proc-macro through compiletest, proc macros compiled to wasm")
-    ui.add_argument("--option", choices=("a", "c"), default=DEFAULT_OPTION, help="a or c (whose modules are crates)")
+    ui.add_argument(
+        "--option", choices=crate_options, default=DEFAULT_OPTION, help="an option whose modules are crates"
+    )
     ui.add_argument("--native", action="store_true", help="native proc macros: the baseline")
     ui.add_argument("--results", type=Path, default=ui_suite.RESULTS, help="the results file to update")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import bench_expansion, build, e2e, wasm_macro
-from .patchset import DEFAULT_SLOTS, OPTIONS
+from . import bench_expansion, build, e2e, options, wasm_macro
+from .patchset import DEFAULT_SLOTS
 from .paths import PATCHES_DIR, REPO_ROOT, checkout_dir
 from .workspace import Workspace
 
@@ -67,7 +67,8 @@ def run_option(option: str, rebuild: bool) -> dict[str, object]:
 
 def write_table(rows: list[dict[str, object]]) -> Path:
     out = [
-        f"# Options A, B and C compared ({time.strftime('%Y-%m-%d')}, `nox -s compare`)",
+        f"# Options {_listed([options.get(str(r['option'])).title for r in rows])} compared"
+        f" ({time.strftime('%Y-%m-%d')}, `nox -s compare`)",
         "",
         "Expansion: `Describe` (syn) on a 1000-field struct, rustc's `expand_crate` time, median of "
         f"{bench_expansion.RUNS}. Build: x.py build of stage1 + std (host, wasm32) after switching to the option "
@@ -77,8 +78,9 @@ def write_table(rows: list[dict[str, object]]) -> Path:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        title = options.get(str(r["option"])).title
         out.append(
-            f"| {str(r['option']).upper()} | {r['patch_lines']} | {r['files_touched']} | {r['build_s'] or ''} "
+            f"| {title} | {r['patch_lines']} | {r['files_touched']} | {r['build_s'] or ''} "
             f"| {r['e2e_passed']}/{r['e2e_total']} | {r['wasm_expand_s']:.3f} | {r['native_expand_s']:.3f} |"
         )
     path = RESULTS / "compare.md"
@@ -87,9 +89,15 @@ def write_table(rows: list[dict[str, object]]) -> Path:
     return path
 
 
+def _listed(titles: list[str]) -> str:
+    """ "A, B and C"."""
+    return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--options", default=",".join(OPTIONS), help="comma-separated, default a,b,c")
+    every = ",".join(options.names())
+    parser.add_argument("--options", default=every, help=f"comma-separated, default {every}")
     parser.add_argument("--rebuild", action="store_true", help="rebuild compilers that exist already")
     args = parser.parse_args(argv)
     rows = [run_option(option, args.rebuild) for option in args.options.split(",")]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fixtures, wasm_macro
+from . import fixtures, options, wasm_macro
 from .build import Installed
 from .errors import PatcherError
 from .paths import REPO_ROOT
@@ -37,6 +37,8 @@ ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the
 ABORT_SUMMARY = "error: aborting due to"
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
+NATIVE = "native"  # MacroFlags of native proc macros
+PRELUDE_ONLY_CFG = "wasm_option_b"  # e2e/cargo_project: macros reachable only through the prelude
 
 
 @dataclass
@@ -87,20 +89,29 @@ def programs() -> list[Program]:
 class MacroFlags:
     """How a compiler is told about a macro crate: per option, or natively."""
 
-    option: str  # "a", "b", "c" or "native"
+    option: str  # a registered option's name, or NATIVE
+
+    @property
+    def by_path(self) -> bool:
+        """The macros are a crate's: `extern crate`, `name::Macro` and dependents work."""
+        return self.option == NATIVE or options.get(self.option).macros_by_path
 
     def header(self, macros: list[str]) -> str:
         """Line 1 of every compiled program (kept to one line so spans stay comparable)."""
-        if self.option == "b":
+        if not self.by_path:
             return "\n"
         return " ".join(f"#[macro_use] extern crate {m};" for m in macros) + "\n"
 
     def args(self, name: str, artifact: Path) -> list[str]:
-        if self.option == "c":
-            return ["--wasm-proc-macro", f"{name}={artifact}"]
-        if self.option == "b":
-            return [f"-Zwasm-proc-macro={artifact}"]
-        return ["--extern", f"{name}={artifact}"]
+        if self.option == NATIVE:
+            return ["--extern", f"{name}={artifact}"]
+        return options.get(self.option).load_args(name, artifact)
+
+    def cargo_flags(self, name: str, artifact: Path) -> str:
+        """RUSTFLAGS for e2e/cargo_project-like crates: the load flag, and the cfg telling
+        the source to use the prelude when the macros have no path."""
+        flags = " ".join(self.args(name, artifact))
+        return flags if self.by_path else f"{flags} --cfg {PRELUDE_ONLY_CFG}"
 
 
 @dataclass(frozen=True)
@@ -233,7 +244,7 @@ class Suite:
         """An error a wasm macro raises points where the native macro's does."""
         if program.wasm_only:
             return Outcome(program.name, True, seconds)
-        proc, _ = self.compile(program, MacroFlags("native"), self.native, [], self.work / f"{program.name}.native")
+        proc, _ = self.compile(program, MacroFlags(NATIVE), self.native, [], self.work / f"{program.name}.native")
         wasm_spans, native_spans = _diagnostics(wasm_stderr, program), _diagnostics(proc.stderr, program)
         if self.wasm_host is not None:
             # rustc.wasm aborts at the first fatal error (wasm32-wasip1 has no unwinding), before
@@ -250,7 +261,7 @@ class Suite:
         from the header line naming the macro crates, which option B does without)."""
         names = {f"extern crate {m};" for m in program.macros} | {"#[macro_use]"}
         outputs = []
-        for flags, artifacts in ((MacroFlags(self.option), self.wasm), (MacroFlags("native"), self.native)):
+        for flags, artifacts in ((MacroFlags(self.option), self.wasm), (MacroFlags(NATIVE), self.native)):
             proc, seconds = self.compile(program, flags, artifacts, ["-Zunpretty=expanded"], None)
             if proc.returncode != 0 or "impl" not in proc.stdout:
                 return Outcome(f"expansion:{program.name}", False, seconds, proc.stderr[-2000:] or "no output")
@@ -262,9 +273,7 @@ class Suite:
         """An ordinary cargo project uses the precompiled module through RUSTFLAGS."""
         project = E2E_DIR / "cargo_project"
         module = self.wasm["describe"]
-        flags = " ".join(MacroFlags(self.option).args("describe", module))
-        if self.option == "b":
-            flags += " --cfg wasm_option_b"
+        flags = MacroFlags(self.option).cargo_flags("describe", module)
         env = {
             **os.environ,
             "RUSTC": str(self.compiler.rustc),
@@ -326,7 +335,7 @@ class Suite:
                 outcomes.append(self.same_expansion(program))
         if self.wasm_host is None:  # cargo would need rustc.wasm to link build scripts and binaries
             outcomes.append(self.cargo_project())
-            if self.option != "b":  # option B's macros are not crates: nothing depends on them
+            if MacroFlags(self.option).by_path:  # macros that are not a crate's have no dependents
                 outcomes.extend(self.dependents())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:

@@ -1,4 +1,4 @@
-"""`patches/option-{a,b,c}.patch`: `git diff upstream` of each option's result, and
+"""`patches/option-<name>.patch`: `git diff upstream` of each option's result, and
 `patches/llvm-wasi.patch`: the LLVM porting patches against the pristine LLVM sources.
 
 Computed without touching the working tree: the patched files are written as blobs
@@ -19,7 +19,8 @@ from .checkout import UPSTREAM_REF, open_repo
 from .engine import make_plan, report_findings, unified_diff
 from .llvm_patchset import SOURCE_DIRS, llvm_edits
 from .llvm_source import pristine_reader
-from .patchset import DEFAULT_SLOTS, OPTIONS, context, edits_for
+from .options import names
+from .patchset import DEFAULT_SLOTS, context, edits_for
 from .paths import PATCHES_DIR, REPO_ROOT
 from .render import render_template
 
@@ -38,8 +39,16 @@ def render_config_llvm() -> str:
     )
 
 
-def patch_path(option: str) -> Path:
-    return PATCHES_DIR / f"option-{option}.patch"
+def patch_path(option: str, directory: Path = PATCHES_DIR) -> Path:
+    return directory / f"option-{option}.patch"
+
+
+def export_option(repo: git.Repo, option: str, directory: Path) -> Path:
+    """Write the patch of one option into `directory`; its path."""
+    path = patch_path(option, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(diff_for(repo, option))
+    return path
 
 
 def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
@@ -88,7 +97,7 @@ def main(checkout: Path, check_only: bool) -> int:
         stale.append(CONFIG_LLVM.name)
         if not check_only:
             CONFIG_LLVM.write_text(render_config_llvm())
-    generated = [(patch_path(option), lambda option=option: diff_for(repo, option)) for option in OPTIONS]
+    generated = [(patch_path(option), lambda option=option: diff_for(repo, option)) for option in names()]
     for path, make in [*generated, (LLVM_PATCH, llvm_diff)]:
         text = make()
         if path.exists() and path.read_text() == text:

@@ -3,12 +3,9 @@
 - CORE (every option): the WASM runtime crate (slots, client factories, module
   checks), the proc_macro bridge relay, the `.wasm` branch of the crate loader, the
   proc-macro crate type for wasm targets and the `.rustc_proc_macro_decls` emitter.
-- Option A: `--extern name=module.wasm`: the module carries real crate metadata,
-  which the crate locator accepts on any host.
-- Option B: `-Z wasm-proc-macro=module.wasm`: a resolver registry puts the module's
-  macros in the `#[macro_use]` prelude directly, with no crate metadata at all.
-- Option C: `--wasm-proc-macro NAME=module.wasm`: A's loader, reached through a flag
-  that names the crate explicitly.
+- The options (patcher/options/: one record each, in a registry): what each adds to
+  the core, and how a user loads a module with it.
+- COMPILETEST (options whose modules are crates): compiletest's wasm proc-macro mode.
 - WASM_HOST (every option, patcher/wasm_host_patchset.py): what rustc needs to build and
   run on a WebAssembly host without threads; inert on other hosts.
 """
@@ -17,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import options
 from .edits import (
     CRATES_IO,
     Anchor,
@@ -28,23 +26,17 @@ from .edits import (
     Position,
     RustInsert,
     SortedStringEntries,
-    TokenTreeEntry,
     fn_named,
 )
 from .rustc_files import (
     BRIDGE,
     COMPILETEST_RUNTEST,
-    CONFIG,
     CREADER,
-    ENCODER,
     HARNESS,
     INTERFACE_PASSES,
     LINKER,
-    LOCATOR,
-    OPTIONS_RS,
     OUTPUT,
     PROC_MACRO_LIB,
-    RESOLVE_LIB,
     RUNTIME,
     STD_IO_MOD,
     STD_STDIO_UNSUPPORTED,
@@ -52,8 +44,6 @@ from .rustc_files import (
 )
 from .wasm_host_patchset import WASM_HOST
 
-OPTIONS = ("a", "b", "c")
-DEFAULT_OPTION = "c"
 DEFAULT_SLOTS = 64
 DECLS_VERSION = 2
 DECLS_SECTION = ".rustc_proc_macro_decls"
@@ -354,79 +344,6 @@ TIDY: list[Edit] = [
 
 CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *GUEST_NAME, *STD_OUTPUT_SINK, *TIDY]
 
-OPTION_A: list[Edit] = [
-    RustInsert(
-        LOCATOR,
-        Anchor(
-            '((if_expression condition: (unary_expression) @c) @anchor (#eq? @c "!filename.exists()"))',
-            "if !filename.exists() in fn get_metadata_section",
-            ("get_metadata_section", "NotPresent"),
-            inside=fn_named("get_metadata_section", "scope"),
-        ),
-        Position.AFTER,
-        "option_a/locator_check_wasm.rs.j2",
-        "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
-        ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "load"))',
-    ),
-    RustInsert(
-        LOCATOR,
-        Anchor(
-            '((let_declaration pattern: (identifier) @v) @anchor (#eq? @v "dll_prefix"))',
-            "let dll_prefix in fn find_commandline_library",
-            ("find_commandline_library", "dll_prefix"),
-            inside=fn_named("find_commandline_library", "scope"),
-        ),
-        Position.BEFORE,
-        "option_a/locator_accept_wasm.rs.j2",
-        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
-        ' (string_literal (string_content) @s))) @probe (#eq? @m "ends_with") (#eq? @s ".wasm"))',
-    ),
-    RustInsert(
-        LOCATOR,
-        Anchor(
-            "((binary_expression left: (field_expression) @l right: (field_expression) @r) @anchor"
-            ' (#eq? @l "header.triple") (#eq? @r "self.tuple"))',
-            "header.triple != self.tuple in fn crate_matches",
-            ("crate_matches", "triple"),
-            inside=fn_named("crate_matches", "scope"),
-        ),
-        Position.REPLACE,
-        "option_a/locator_triple.rs.j2",
-        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
-        ' (string_literal (string_content) @s))) @probe (#eq? @m "starts_with") (#eq? @s "wasm"))',
-    ),
-]
-
-# Option A's loader also finds a module the way rustc finds any dependency: in search
-# paths by name and hash, and for crates built against it where `--extern` named it.
-OPTION_A_TRANSITIVE: list[Edit] = [
-    RustInsert(
-        LOCATOR,
-        Anchor(
-            '((tuple_expression) @anchor (#eq? @anchor "(interface_prefix, interface_suffix, CrateFlavor::SDylib)"))',
-            "(interface_prefix, interface_suffix, CrateFlavor::SDylib) in fn find_library_crate",
-            ("find_library_crate", "interface_prefix"),
-            inside=fn_named("find_library_crate", "scope"),
-        ),
-        Position.AFTER,
-        "option_a/locator_search_wasm.rs.j2",
-        '((tuple_expression (string_literal (string_content) @s)) @probe (#eq? @s ".wasm"))',
-    ),
-    RustInsert(
-        LOCATOR,
-        Anchor(
-            "((field_initializer field: (field_identifier) @f value: (if_expression alternative: (else_clause"
-            ' (block) @anchor))) (#eq? @f "exact_paths"))',
-            "the `else` of exact_paths: if hash.is_none() .. in CrateLocator::new",
-            ("exact_paths", "CrateLocator"),
-            expect=r"Vec::new\(\)",
-        ),
-        Position.REPLACE,
-        "option_a/locator_transitive_wasm.rs.j2",
-        '((line_comment) @probe (#match? @probe "wherever it lives"))',
-    ),
-]
-
 # compiletest's wasm proc-macro mode (options A and C, whose modules are crates): with
 # COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module.
 COMPILETEST: list[Edit] = [
@@ -479,120 +396,20 @@ COMPILETEST: list[Edit] = [
     ),
 ]
 
-OPTION_C_FLAG: list[Edit] = [
-    RustInsert(
-        CONFIG,
-        Anchor(
-            "((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))"
-            ' @anchor (#eq? @f "opt") (#eq? @s "extern"))',
-            'opt(.., "extern", ..) in let verbose_only',
-            ("verbose_only", "extern"),
-            inside='((let_declaration pattern: (identifier) @v) @scope (#eq? @v "verbose_only"))',
-        ),
-        Position.AFTER,
-        "option_c/optgroup.rs.j2",
-        "((call_expression function: (identifier) @f arguments: (arguments (string_literal (string_content) @s)))"
-        ' @probe (#eq? @f "opt") (#eq? @s "wasm-proc-macro"))',
-    ),
-    RustInsert(
-        CONFIG,
-        Anchor(
-            "((call_expression function: (identifier) @f arguments: (arguments (identifier) @a)) @anchor"
-            ' (#eq? @f "Externs") (#eq? @a "externs"))',
-            "Externs(externs) at the end of fn parse_externs",
-            ("parse_externs", "Externs"),
-            inside=fn_named("parse_externs", "scope"),
-        ),
-        Position.BEFORE,
-        "option_c/parse_flag.rs.j2",
-        "((call_expression function: (field_expression field: (field_identifier) @m) arguments: (arguments"
-        ' (string_literal (string_content) @s))) @probe (#eq? @m "opt_strs") (#eq? @s "wasm-proc-macro"))',
-    ),
-]
 
-
-OPTION_B: list[Edit] = [
-    TokenTreeEntry(
-        OPTIONS_RS,
-        Anchor(
-            "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
-            r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
-            "options! table of UnstableOptions (-Z)",
-            ("UnstableOptions", "Z_OPTIONS"),
-        ),
-        after_entry="wasm_c_abi",
-        new_entry="wasm_proc_macro",
-        template="option_b/z_option.rs.j2",
-    ),
-    RustInsert(
-        RESOLVE_LIB,
-        Anchor(
-            '((inner_attribute_item) @anchor (#eq? @anchor "#![feature(rustc_attrs)]"))',
-            "#![feature(rustc_attrs)] of rustc_resolve",
-            ("rustc_attrs",),
-        ),
-        Position.BEFORE,  # keeps the feature list alphabetical, as tidy wants
-        "option_b/resolver_feature.rs.j2",
-        '((inner_attribute_item) @probe (#eq? @probe "#![feature(proc_macro_internals)]"))',
-    ),
-    RustInsert(
-        RESOLVE_LIB,
-        Anchor(
-            "((expression_statement (call_expression function: (field_expression value: (identifier) @r"
-            ' field: (field_identifier) @m))) @anchor (#eq? @r "resolver") (#eq? @m "feed_visibility"))',
-            "resolver.feed_visibility(..) at the end of Resolver::new",
-            ("feed_visibility", "Resolver"),
-            inside=fn_named("new", "scope"),
-        ),
-        Position.AFTER,
-        "option_b/resolver_new_call.rs.j2",
-        "((call_expression function: (field_expression field: (field_identifier) @m)) @probe"
-        ' (#eq? @m "register_wasm_proc_macros"))',
-    ),
-    RustInsert(
-        RESOLVE_LIB,
-        Anchor(
-            fn_named("new_local_macro"),
-            "fn new_local_macro in impl Resolver",
-            ("new_local_macro",),
-            expect=r"def_id: LocalDefId, macro_data: MacroData\) -> &'ra MacroData",
-        ),
-        Position.AFTER,
-        "option_b/resolver_registry.rs.j2",
-        fn_named("register_wasm_proc_macro", "probe"),
-    ),
-    RustInsert(
-        ENCODER,
-        Anchor(
-            "((for_expression pattern: (identifier) @v value: (call_expression) @it) @anchor"
-            ' (#eq? @v "local_id") (#eq? @it "tcx.iter_local_def_id()"))',
-            "for local_id in tcx.iter_local_def_id() in fn encode_def_ids",
-            ("encode_def_ids", "iter_local_def_id"),
-            inside=fn_named("encode_def_ids", "scope"),
-        ),
-        Position.BODY_START,
-        "option_b/encoder_skip_wasm_macros.rs.j2",
-        "((call_expression function: (field_expression field: (field_identifier) @m)"
-        ' arguments: (arguments (identifier) @a)) @probe (#eq? @m "get") (#eq? @a "local_id")'
-        ' (#match? @probe "^tcx.hir_crate"))',
-    ),
-    depends_on_runtime("rustc_resolve"),
-]
+def runtime_dependents(edits: list[Edit]) -> tuple[str, ...]:
+    """The compiler crates that `edits` make depend on the runtime crate (for Cargo.lock)."""
+    return tuple(
+        sorted(
+            e.file.split("/")[1] for e in edits if isinstance(e, CargoDependency) and e.name == "rustc_wasm_proc_macro"
+        )
+    )
 
 
 def edits_for(option: str) -> list[Edit]:
-    if option == "a":
-        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata",)), *OPTION_A, *OPTION_A_TRANSITIVE, *COMPILETEST]
-    if option == "b":
-        return [*CORE, *WASM_HOST, cargo_lock(("rustc_metadata", "rustc_resolve")), *OPTION_B]
-    if option == "c":
-        return [
-            *CORE,
-            *WASM_HOST,
-            cargo_lock(("rustc_metadata",)),
-            *OPTION_A,
-            *OPTION_A_TRANSITIVE,
-            *OPTION_C_FLAG,
-            *COMPILETEST,
-        ]
-    raise ValueError(option)
+    """Every edit of `option`: the core, the wasm-host edits, Cargo.lock, the option's own
+    edits and, for options whose modules are crates, compiletest's wasm proc-macro mode."""
+    spec = options.get(option)
+    own = list(spec.edits)
+    lock = cargo_lock(runtime_dependents([*CORE, *own]))
+    return [*CORE, *WASM_HOST, lock, *own, *(COMPILETEST if spec.compiletest_mode else [])]

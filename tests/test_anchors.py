@@ -8,12 +8,13 @@ import pytest
 from patcher import rust_syntax as rs
 from patcher.edits import RustInsert, TokenTreeEntry
 from patcher.engine import make_plan
-from patcher.patchset import OPTIONS, context, edits_for
+from patcher.options import names
+from patcher.patchset import context, edits_for
 from patcher.rustc_files import CREADER
 from patcher.workspace import Workspace
 
 
-@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("option", names())
 def test_every_anchor_found_exactly_once(workspace: Workspace, option: str) -> None:
     for edit in edits_for(option):
         if not isinstance(edit, RustInsert | TokenTreeEntry):
@@ -25,7 +26,7 @@ def test_every_anchor_found_exactly_once(workspace: Workspace, option: str) -> N
         assert node is not None
 
 
-@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("option", names())
 def test_plan_has_no_findings_and_probes_hold(workspace: Workspace, option: str) -> None:
     plan = make_plan(edits_for(option), workspace.pristine, context(option, 64))
     assert plan.findings == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from patcher.e2e import RESULTS_DIR
-from patcher.patchset import DEFAULT_OPTION
+from patcher.options import DEFAULT_OPTION
 
 from .conftest import run_cli
 

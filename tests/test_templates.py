@@ -8,7 +8,8 @@ import pytest
 
 from patcher import rust_syntax as rs
 from patcher.engine import make_plan
-from patcher.patchset import OPTIONS, context, edits_for
+from patcher.options import names
+from patcher.patchset import context, edits_for
 from patcher.render import render_template
 from patcher.workspace import Workspace
 
@@ -50,7 +51,7 @@ def test_decls_format_is_one_version_in_runtime_and_harness() -> None:
     assert f'String::from("version:{version}\\n")' in harness
 
 
-@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("option", names())
 def test_slot_count_changes_only_slots_rs(workspace: Workspace, option: str) -> None:
     few = make_plan(edits_for(option), workspace.pristine, context(option, 8)).patched
     many = make_plan(edits_for(option), workspace.pristine, context(option, 64)).patched
