@@ -6,14 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, check, e2e, export, ui_suite, wasm_host, wasm_macro
-from .checkout import GitSource, ensure_checkout
-from .errors import PatcherError
-from .options import DEFAULT_OPTION, all_options, names
-from .patchset import DEFAULT_SLOTS
-from .paths import checkout_dir
-from .sources import DEFAULT_VERSION, source_for
-from .workspace import Outcome, Workspace
+from patcher import export
+from patcher.build import check
+from patcher.build import native as build
+from patcher.engine.workspace import Outcome, Workspace
+from patcher.errors import PatcherError
+from patcher.paths import checkout_dir
+from patcher.provision.checkout import GitSource, ensure_checkout
+from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.rustc.options import DEFAULT_OPTION, all_options, names
+from patcher.rustc.patchset import DEFAULT_SLOTS
+from patcher.suite import e2e, ui_suite, wasm_macro
+from patcher.wasm_host import steps as wasm_host
 
 
 def _slots(text: str) -> int:

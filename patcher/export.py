@@ -15,14 +15,14 @@ from pathlib import Path
 
 import git
 
-from .checkout import UPSTREAM_REF, open_repo
-from .engine import make_plan, report_findings, unified_diff
-from .llvm_patchset import SOURCE_DIRS, llvm_edits
-from .llvm_source import pristine_reader
-from .options import names
-from .patchset import DEFAULT_SLOTS, context, edits_for
-from .paths import PATCHES_DIR, REPO_ROOT
-from .render import render_template
+from patcher.engine.plan import make_plan, report_findings, unified_diff
+from patcher.engine.render import render_template
+from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
+from patcher.llvm.source import pristine_reader
+from patcher.paths import PATCHES_DIR, REPO_ROOT
+from patcher.provision.checkout import UPSTREAM_REF, open_repo
+from patcher.rustc.options import names
+from patcher.rustc.patchset import DEFAULT_SLOTS, context, edits_for
 
 CONFIG_LLVM = REPO_ROOT / "config.llvm.toml"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from patcher.checkout import ensure_checkout
-from patcher.engine import State
+from patcher.engine.plan import State
+from patcher.engine.workspace import Workspace
 from patcher.paths import REPO_ROOT, checkout_dir
-from patcher.sources import DEFAULT_VERSION, source_for
-from patcher.workspace import Workspace
+from patcher.provision.checkout import ensure_checkout
+from patcher.provision.sources import DEFAULT_VERSION, source_for
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from patcher import rust_syntax as rs
-from patcher.edits import RustInsert, TokenTreeEntry
-from patcher.engine import make_plan
-from patcher.options import names
-from patcher.patchset import context, edits_for
-from patcher.rustc_files import CREADER
-from patcher.workspace import Workspace
+from patcher.engine import rust_syntax as rs
+from patcher.engine.edits import RustInsert, TokenTreeEntry
+from patcher.engine.plan import make_plan
+from patcher.engine.workspace import Workspace
+from patcher.rustc.files import CREADER
+from patcher.rustc.options import names
+from patcher.rustc.patchset import context, edits_for
 
 
 @pytest.mark.parametrize("option", names())

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from patcher.engine import CRASH_AFTER_ENV
+from patcher.engine.plan import CRASH_AFTER_ENV
+from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
-from patcher.workspace import Workspace
 
 from .conftest import run_cli
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from patcher.e2e import RESULTS_DIR
-from patcher.options import DEFAULT_OPTION
+from patcher.rustc.options import DEFAULT_OPTION
+from patcher.suite.e2e import RESULTS_DIR
 
 from .conftest import run_cli
 

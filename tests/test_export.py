@@ -10,9 +10,9 @@ from pathlib import Path
 import git
 import pytest
 
-from patcher.checkout import UPSTREAM_REF
 from patcher.export import diff_for, patch_path, tree_for
-from patcher.options import all_options, names
+from patcher.provision.checkout import UPSTREAM_REF
+from patcher.rustc.options import all_options, names
 
 
 @pytest.fixture(scope="module")

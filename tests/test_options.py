@@ -7,10 +7,10 @@ from pathlib import Path
 import git
 
 from patcher.cli import build_parser
-from patcher.e2e import MacroFlags
-from patcher.edits import NewFile
+from patcher.engine.edits import NewFile
 from patcher.export import export_option
-from patcher.options import OptionSpec, all_options, get, names, register, unregister
+from patcher.rustc.options import OptionSpec, all_options, get, names, register, unregister
+from patcher.suite.e2e import MacroFlags
 
 NEW_FILE = "compiler/rustc_wasm_proc_macro/src/option_z.rs"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from patcher.checkout import ensure_checkout
-from patcher.options import names
+from patcher.engine.workspace import Workspace
 from patcher.paths import checkout_dir
-from patcher.sources import source_for
-from patcher.workspace import Workspace
+from patcher.provision.checkout import ensure_checkout
+from patcher.provision.sources import source_for
+from patcher.rustc.options import names
 
 from .conftest import run_cli
 

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from patcher import rust_syntax as rs
-from patcher.engine import make_plan
-from patcher.options import names
-from patcher.patchset import context, edits_for
-from patcher.render import render_template
-from patcher.workspace import Workspace
+from patcher.engine import rust_syntax as rs
+from patcher.engine.plan import make_plan
+from patcher.engine.render import render_template
+from patcher.engine.workspace import Workspace
+from patcher.rustc.options import names
+from patcher.rustc.patchset import context, edits_for
 
 
 @pytest.mark.parametrize("slots", [1, 7, 64, 256])
