@@ -9,12 +9,12 @@ it against `upstream`.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
 import git
 
+from patcher.build.process import run_checked
 from patcher.engine.plan import make_plan, report_findings, unified_diff
 from patcher.engine.render import render_template
 from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
@@ -78,8 +78,7 @@ def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
 
 
 def _git(cwd: str | os.PathLike[str], env: dict[str, str], *args: str, data: bytes | None = None) -> str:
-    out = subprocess.run(["git", *args], cwd=cwd, env=env, input=data, capture_output=True, check=True)
-    return out.stdout.decode().strip()
+    return run_checked(["git", *args], f"git {args[0]}", cwd, env, input=data).strip()
 
 
 def diff_for(repo: git.Repo, option: str) -> str:

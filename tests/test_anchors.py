@@ -91,7 +91,7 @@ def test_ambiguous_anchor_reported(workspace: Workspace) -> None:
 
 
 def test_edit_that_breaks_parsing_is_refused(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    import patcher.edits as edits
+    import patcher.engine.edits as edits
 
     real = edits.render_template
 

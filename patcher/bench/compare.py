@@ -6,17 +6,16 @@ have an hour, not in CI. Options already built with the current patch set are re
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 from patcher.bench import expansion as bench_expansion
-from patcher.build import native as build
+from patcher.build.install import dist_dir, installed
+from patcher.build.native import build_native
 from patcher.engine.workspace import Workspace
-from patcher.paths import PATCHES_DIR, REPO_ROOT, checkout_dir
+from patcher.paths import PATCHES_DIR, REPO_ROOT
 from patcher.rustc import options
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.suite import e2e, wasm_macro
@@ -39,17 +38,16 @@ def last_build_seconds(option: str) -> float | None:
     return float(runs[-1]["seconds"]) if runs else None
 
 
-def run_option(option: str, rebuild: bool) -> dict[str, object]:
-    checkout = checkout_dir()
-    dist = build.dist_dir(f"native-{option}")
+def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
+    dist = dist_dir(f"native-{option}")
     seconds: float | None = None
     if rebuild or not (dist / "bin" / "rustc").exists():
         Workspace(checkout).apply(option, DEFAULT_SLOTS)
         log = checkout / "build" / "logs" / f"build-native-{option}.log"
-        seconds = build.build_native(checkout, option, DEFAULT_SLOTS, dist, log)
+        seconds = build_native(checkout, option, DEFAULT_SLOTS, dist, log)
     else:
         seconds = last_build_seconds(option)
-    compiler = build.installed(dist)
+    compiler = installed(dist)
     outcomes = e2e.Suite(compiler, checkout, option).run()
     e2e.write_results(outcomes, "native", option)
     wasm = wasm_macro.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=True)
@@ -97,17 +95,9 @@ def _listed(titles: list[str]) -> str:
     return " and ".join([", ".join(titles[:-1]), titles[-1]]) if len(titles) > 1 else "".join(titles)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    every = ",".join(options.names())
-    parser.add_argument("--options", default=every, help=f"comma-separated, default {every}")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild compilers that exist already")
-    args = parser.parse_args(argv)
-    rows = [run_option(option, args.rebuild) for option in args.options.split(",")]
+def main(checkout: Path, option_names: list[str], rebuild: bool) -> int:
+    """`python -m patcher compare`: every option in `option_names`, in turn."""
+    rows = [run_option(checkout, option, rebuild) for option in option_names]
     path = write_table(rows)
     print(path.read_text())
     return 0 if all(r["e2e_passed"] == r["e2e_total"] for r in rows) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

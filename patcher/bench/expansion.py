@@ -11,19 +11,16 @@ dist/native/ (writes results/bench-expansion.json):
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from patcher.build.native import Installed, dist_dir, installed
-from patcher.paths import REPO_ROOT, checkout_dir
+from patcher.build.install import Installed, installed
+from patcher.build.process import capture
+from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
 from patcher.suite import wasm_macro
 from patcher.suite.e2e import NATIVE, MacroFlags
@@ -49,7 +46,7 @@ def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> 
     """rustc's `expand_crate` pass time for `source`, in seconds."""
     cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "-Ztime-passes", "--emit", "metadata"]
     cmd += ["-o", str(source.with_suffix(".rmeta")), str(source), *macro_args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "RUSTC_BOOTSTRAP": "1"})
+    proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1"})
     if proc.returncode != 0:
         raise SystemExit(f"benchmark compile failed:\n{proc.stderr[-3000:]}")
     m = re.search(r"time:\s+([0-9.]+);[^\n]*\sexpand_crate$", proc.stderr, re.MULTILINE)
@@ -107,23 +104,11 @@ def _cargo_project(root: Path, with_dependency: bool) -> Path:
 
 def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, checkout: Path) -> float:
     vendor_args = vendor.cargo_source_args(checkout / "vendor")
-    env = {**os.environ, "RUSTC": str(compiler.rustc), "RUSTFLAGS": rustflags, "CARGO_TARGET_DIR": str(project / "t")}
+    env = {"RUSTC": str(compiler.rustc), "RUSTFLAGS": rustflags, "CARGO_TARGET_DIR": str(project / "t")}
     shutil.rmtree(project / "t", ignore_errors=True)
     start = time.perf_counter()
-    proc = subprocess.run(
-        [
-            wasm_macro.cargo(),
-            "build",
-            "--release",
-            "--offline",
-            "--manifest-path",
-            str(project / "Cargo.toml"),
-            *vendor_args,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    cmd = [wasm_macro.cargo(), "build", "--release", "--offline", "--manifest-path", str(project / "Cargo.toml")]
+    proc = capture([*cmd, *vendor_args], env=env)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"cargo build of {project} failed:\n{proc.stderr[-3000:]}")
@@ -144,15 +129,12 @@ def bench_clean_build(compiler: Installed, wasm: Path, checkout: Path) -> dict[s
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dist", type=Path, default=dist_dir())
-    args, _ = parser.parse_known_args(argv)
-    if not (args.dist / "bin" / "rustc").exists():
-        print(f"skipping expansion benchmarks: no compiler at {args.dist} (run `nox -s build`)")
+def main(checkout: Path, dist: Path) -> int:
+    """`python -m patcher bench`: expansion and clean builds, with the compiler at `dist`."""
+    if not (dist / "bin" / "rustc").exists():
+        print(f"skipping expansion benchmarks: no compiler at {dist} (run `nox -s build`)")
         return 0
-    compiler = installed(args.dist)
-    checkout = checkout_dir()
+    compiler = installed(dist)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     wasm = wasm_macro.build(DESCRIBE, compiler, checkout, wasm=True)
     native = wasm_macro.build(DESCRIBE, compiler, checkout, wasm=False)
@@ -167,7 +149,3 @@ def main(argv: list[str] | None = None) -> int:
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

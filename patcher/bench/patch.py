@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import platform
 import statistics
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from patcher.build.process import run_checked
 from patcher.engine.workspace import Workspace
 from patcher.export import patch_path
-from patcher.paths import REPO_ROOT, checkout_dir
+from patcher.paths import REPO_ROOT
 from patcher.provision.checkout import UPSTREAM_REF
 from patcher.rustc.options import DEFAULT_OPTION
 from patcher.rustc.patchset import DEFAULT_SLOTS
@@ -31,16 +31,15 @@ def _timed(fn: Callable[[], object]) -> float:
 
 
 def _git_apply(checkout: Path, patch: Path) -> None:
-    subprocess.run(["git", "apply", str(patch)], cwd=checkout, check=True)
+    run_checked(["git", "apply", str(patch)], "git apply", checkout)
 
 
 def _git_reset(checkout: Path) -> None:
-    subprocess.run(["git", "checkout", "-q", UPSTREAM_REF, "--", "."], cwd=checkout, check=True)
-    subprocess.run(["git", "clean", "-qfd", "compiler", "library"], cwd=checkout, check=True)
+    run_checked(["git", "checkout", "-q", UPSTREAM_REF, "--", "."], "git checkout", checkout)
+    run_checked(["git", "clean", "-qfd", "compiler", "library"], "git clean", checkout)
 
 
-def run(option: str = DEFAULT_OPTION) -> dict[str, object]:
-    checkout = checkout_dir()
+def run(checkout: Path, option: str = DEFAULT_OPTION) -> dict[str, object]:
     patch = patch_path(option)
     ws = Workspace(checkout)
     ws.revert()
@@ -70,5 +69,7 @@ def run(option: str = DEFAULT_OPTION) -> dict[str, object]:
     return result
 
 
-if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+def main(checkout: Path) -> int:
+    """`python -m patcher bench`: apply, no-op, revert and `git apply`, timed (moves the checkout)."""
+    print(json.dumps(run(checkout), indent=2))
+    return 0

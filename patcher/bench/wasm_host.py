@@ -9,20 +9,17 @@ rustc.wasm runs everything on one (wasm32-wasip1 has none), which is part of the
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from patcher.bench.expansion import DESCRIBE, big_struct_source
-from patcher.build.native import Installed, dist_dir, installed
-from patcher.paths import REPO_ROOT, checkout_dir
+from patcher.build import process
+from patcher.build.install import Installed, dist_dir, installed
+from patcher.paths import REPO_ROOT
 from patcher.suite import wasm_macro
 from patcher.suite.e2e import MacroFlags
 
@@ -52,19 +49,12 @@ class Run:
 
 
 def measure(cmd: list[str]) -> Run:
-    """Wall time and peak resident memory of `cmd` and everything it starts (wait4's
-    rusage covers waited-for descendants: the launcher's wasmtime, for rustc.wasm)."""
-    env = {**os.environ, "RUSTC_BOOTSTRAP": "1"}  # -Z flags on a compiler built from a stable source
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark compile failed: {' '.join(cmd)}\n{stderr.decode(errors='replace')[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    """Wall time and peak resident memory of `cmd` and everything it starts (the
+    launcher's wasmtime, for rustc.wasm)."""
+    run = process.measure(cmd, env={"RUSTC_BOOTSTRAP": "1"})  # -Z flags on a compiler built from a stable source
+    if run.returncode != 0:
+        raise SystemExit(f"benchmark compile failed: {' '.join(cmd)}\n{run.stderr[-3000:]}")
+    return Run(run.seconds, run.peak_mib)
 
 
 def cases(work: Path, option: str, describe_wasm: Path, checkout: Path) -> list[Case]:
@@ -133,10 +123,8 @@ def compare(case: Case, native: Installed, wasm: Installed, work: Path, runs: in
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=RUNS)
-    args, _ = parser.parse_known_args(argv)
+def main(checkout: Path, runs: int = RUNS) -> int:
+    """`python -m patcher bench`: rustc.wasm against the native compiler, when both are built."""
     wasm_dist, native_dist = dist_dir("wasm"), dist_dir("native")
     if not (wasm_dist / "bin" / "rustc").exists() or not (native_dist / "bin" / "rustc").exists():
         print("skipping the wasm-host benchmark: it needs dist/wasm and dist/native (`nox -s build -- --host wasm`)")
@@ -144,12 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     wasm, native = installed(wasm_dist), installed(native_dist)
     if wasm.option != native.option:
         raise SystemExit(f"dist/wasm is option {wasm.option} but dist/native option {native.option}: build both alike")
-    checkout = checkout_dir()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     describe = wasm_macro.build(DESCRIBE, native, checkout, wasm=True)
     rows, ratios = [], []
     for case in cases(BENCH_DIR, wasm.option, describe, checkout):
-        row = compare(case, native, wasm, BENCH_DIR, args.runs)
+        row = compare(case, native, wasm, BENCH_DIR, runs)
         rows.append(row)
         ratios.append(float(str(row["time_ratio"])))
         print(
@@ -162,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d"),
         "option": wasm.option,
         "target": TARGET,
-        "runs": args.runs,
+        "runs": runs,
         "goal": f"rustc.wasm at most {GOAL:g}x native",
         "rustc_wasm_bytes": module.stat().st_size,
         "rustc_cwasm_bytes": module.with_suffix(".cwasm").stat().st_size,
@@ -173,7 +160,3 @@ def main(argv: list[str] | None = None) -> int:
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {RESULT}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.provision.checkout import UPSTREAM_REF, open_repo
 from patcher.rustc.options import crate_of
@@ -29,30 +27,14 @@ def crates_touched(option: str) -> list[str]:
 
 
 def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | None = None) -> float:
-    """Run `./x.py check` on `paths` (plus std's proc_macro, the guest side);
-    return the wall time. Fails with the tail of the log on errors, and on any warning
-    located in an `edited` file (the patched compiler must build with deny-warnings)."""
+    """Run `./x.py check` on `paths` (plus std's proc_macro, the guest side), its output
+    to `log` (default: the checkout's build/logs/check.log); return the wall time. Fails
+    with the tail of the log on errors, and on any warning located in an `edited` file
+    (the patched compiler must build with deny-warnings)."""
     cmd = [sys.executable, "x.py", "check", *paths, "library/proc_macro"]
-    print(f"$ {' '.join(cmd[1:])}  (in {checkout})", flush=True)
-    start = time.perf_counter()
-    env = {**os.environ, "RUST_BACKTRACE": "0"}
-    with subprocess.Popen(
-        cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        out = log.open("w", buffering=1) if log else None
-        for line in proc.stdout:
-            if out:
-                out.write(line)
-            lines.append(line)
-            if line.startswith(("error", "Checking stage", "Build completed")):
-                print(line, end="", flush=True)
-        if out:
-            out.close()
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise PatcherError(f"x.py check failed (exit {proc.returncode}) after {elapsed:.0f} s:\n{''.join(lines[-60:])}")
+    log = log or checkout / "build" / "logs" / "check.log"
+    elapsed = run_logged(cmd, checkout, log, show=("error", "Checking stage", "Build completed"))
+    lines = log.read_text(errors="replace").splitlines(keepends=True)
     ours = warnings_in(lines, lines_added(checkout, edited))
     if ours:
         shown = "\n".join(ours[:20])

@@ -6,12 +6,12 @@ applied, checked and reverted by the same engine."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import git
 
+from patcher.build.process import run_checked
 from patcher.errors import PatcherError
 from patcher.paths import cache_dir
 from patcher.provision import download
@@ -51,7 +51,7 @@ def ensure_llvm_source(root: Path) -> git.Repo:
     root.mkdir(parents=True, exist_ok=True)
     print(f"unpacking {', '.join(PARTS)} from {tarball.name} (about 1.6 GiB)", flush=True)
     members = [f"{TOP_DIR}/{part}" for part in PARTS]
-    subprocess.run(["tar", "-xJf", str(tarball), "--strip-components=1", "-C", str(root), *members], check=True)
+    run_checked(["tar", "-xJf", str(tarball), "--strip-components=1", "-C", str(root), *members], "tar")
     return commit_upstream(root)
 
 
@@ -74,7 +74,7 @@ def pristine_reader(dirs: tuple[str, ...]) -> Callable[[str], bytes | None]:
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
         members = [f"{TOP_DIR}/{d}" for d in dirs]
-        subprocess.run(["tar", "-xJf", str(tarball), "--strip-components=1", "-C", str(root), *members], check=True)
+        run_checked(["tar", "-xJf", str(tarball), "--strip-components=1", "-C", str(root), *members], "tar")
         stamp.write_text(wanted)
 
     def read(rel: str) -> bytes | None:

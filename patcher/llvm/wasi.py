@@ -3,11 +3,10 @@ the llvm-config that describes them to rustc's build."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
-from patcher.build.native import run_checked
+from patcher.build.process import run_checked
 from patcher.engine.render import render_template, write_if_changed
 from patcher.paths import TEMPLATES_DIR
 from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
@@ -68,12 +67,10 @@ def cmake_args(toolchain: WasiToolchain) -> list[str]:
 def library_targets() -> list[str]:
     """The ninja targets of the static libraries rustc links (as the native llvm-config
     of the same version resolves them), without Debian's Polly."""
-    out = subprocess.run(
+    out = run_checked(
         [str(NATIVE_LLVM_CONFIG), "--link-static", "--libnames", *RUSTC_COMPONENTS, *(t.lower() for t in LLVM_TARGETS)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+        "llvm-config --libnames",
+    ).split()
     return [lib.removeprefix("lib").removesuffix(".a") for lib in out if "Polly" not in lib]
 
 
@@ -91,9 +88,7 @@ def smoke_test(toolchain: WasiToolchain, llvm_src: Path, build: Path, wasmtime: 
     """Compile templates/wasi/llvm_smoke.c against the WASI LLVM, link it, run it under
     wasmtime; returns what it printed."""
     llvm_config = build / "bin" / "llvm-config"
-    libs = subprocess.run(
-        [str(llvm_config), "--libfiles", *SMOKE_COMPONENTS], capture_output=True, text=True, check=True
-    ).stdout.split()
+    libs = run_checked([str(llvm_config), "--libfiles", *SMOKE_COMPONENTS], "llvm-config --libfiles").split()
     source = TEMPLATES_DIR / "wasi" / "llvm_smoke.c"
     obj, module = build / "llvm-smoke.o", build / "llvm-smoke.wasm"
     includes = [f"-I{llvm_src / 'llvm' / 'include'}", f"-I{build / 'include'}"]
@@ -112,14 +107,14 @@ def runtime_libraries() -> list[str]:
 
 
 def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> Path:
-    version = subprocess.run([str(NATIVE_LLVM_CONFIG), "--version"], capture_output=True, text=True, check=True)
+    version = run_checked([str(NATIVE_LLVM_CONFIG), "--version"], "llvm-config --version")
     path = build / "bin" / "llvm-config"
     text = render_template(
         "wasi/llvm-config.py.j2",
         python=sys.executable,
         triple=toolchain.triple,
         native_llvm_config=NATIVE_LLVM_CONFIG,
-        version=version.stdout.strip(),
+        version=version.strip(),
         include_dirs=[str(llvm_src / "llvm" / "include"), str(build / "include")],
         lib_dir=build / "lib",
         # -stdlib=libc++ tells rustc_llvm's build to link libc++ (not libstdc++).

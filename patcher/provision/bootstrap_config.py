@@ -5,9 +5,9 @@ LLVM 22, and everything is offline against `vendor/`."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
+from patcher.build.process import capture
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 
@@ -18,7 +18,7 @@ def stage0_tool(name: str) -> Path:
     """The rustup stable toolchain's `rustc` or `cargo` (not the rustup proxy)."""
     rustup = shutil.which("rustup")
     if rustup:
-        out = subprocess.run([rustup, "which", "--toolchain", "stable", name], capture_output=True, text=True)
+        out = capture([rustup, "which", "--toolchain", "stable", name])
         if out.returncode == 0 and out.stdout.strip():
             return Path(out.stdout.strip())
     found = shutil.which(name)

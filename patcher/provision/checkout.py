@@ -9,9 +9,7 @@ everything the patcher does is a working-tree change on top of it, so
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import git
 
+from patcher.build.process import run_checked
 from patcher.errors import PatcherError
 from patcher.provision import bootstrap_config, vendor
 from patcher.provision.download import fetch
@@ -225,7 +224,4 @@ def _write_local_config(source: RustSource, checkout: Path) -> None:
 
 
 def _run(cmd: list[str], cwd: Path | None = None, env_extra: dict[str, str] | None = None) -> None:
-    env = {**os.environ, **(env_extra or {})}
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise PatcherError(f"`{' '.join(cmd)}` failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+    run_checked(cmd, f"`{' '.join(cmd[:2])}`", cwd, env_extra)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-import subprocess
 import urllib.request
 from pathlib import Path
 
+from patcher.build.process import capture
 from patcher.errors import PatcherError
 from patcher.paths import downloads_dir
 from patcher.provision.sources import RustSource, Tarball
@@ -30,7 +30,7 @@ def archive_uris(package: str) -> dict[str, str]:
     its URI comes from the machine's apt configuration; the repository never names a host."""
     cmd = ["apt-get", "source", "--print-uris", package]
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        out = capture(cmd)
     except FileNotFoundError:
         raise PatcherError("apt-get not found: the sources come from Debian's archive") from None
     uris: dict[str, str] = {}

@@ -15,7 +15,6 @@ A program declares what it expects in `//@` header lines:
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from patcher.build.native import Installed
+from patcher.build.install import Installed
+from patcher.build.process import TIMED_OUT, capture
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.rustc import options
@@ -197,12 +197,8 @@ class Suite:
         for name in program.macros:
             cmd += flags.args(name, artifacts[name])
         # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
-        env = {**os.environ, "RUSTC_BOOTSTRAP": "1", **program.env}
         start = time.perf_counter()
-        try:
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc = subprocess.CompletedProcess(cmd, -1, "", f"timed out after {TIMEOUT} s")
+        proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1", **program.env}, timeout=TIMEOUT)
         seconds = time.perf_counter() - start
         if wasm_host is not None and out is not None and proc.returncode == 0:
             try:
@@ -230,7 +226,7 @@ class Suite:
         if proc.returncode != 0:
             return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
         run = [str(binary)] if self.wasm_host is None else [str(self.wasm_host.wasmtime), "run", str(binary)]
-        ran = subprocess.run(run, capture_output=True, text=True, timeout=60)
+        ran = capture(run, timeout=60)
         lines = ran.stdout.splitlines()
         if ran.returncode != 0 or lines != program.stdout:
             return Outcome(
@@ -276,7 +272,6 @@ class Suite:
         module = self.wasm["describe"]
         flags = MacroFlags(self.option).cargo_flags("describe", module)
         env = {
-            **os.environ,
             "RUSTC": str(self.compiler.rustc),
             "RUSTFLAGS": flags,
             "RUSTC_BOOTSTRAP": "1",
@@ -284,7 +279,7 @@ class Suite:
         }
         cmd = [wasm_macro.cargo(), "run", "--quiet", "--offline", "--manifest-path", str(project / "Cargo.toml")]
         start = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = capture(cmd, env=env, timeout=TIMEOUT)
         seconds = time.perf_counter() - start
         expected = "Point {x: 1.5, y: -2.0}"
         if proc.returncode != 0 or proc.stdout.strip() != expected:
@@ -313,7 +308,7 @@ class Suite:
             start = time.perf_counter()
             problem = _run_step(library + flags, "library") or _run_step(binary, "binary")
             if not problem:
-                ran = subprocess.run([str(work / "bin")], capture_output=True, text=True, timeout=60)
+                ran = capture([str(work / "bin")], timeout=60)
                 if ran.returncode != 0 or ran.stdout.strip() != case.stdout:
                     problem = f"ran with exit {ran.returncode}, stdout {ran.stdout!r}, expected {case.stdout!r}"
             yield Outcome(f"dependent:{case.name}", not problem, time.perf_counter() - start, problem)
@@ -348,9 +343,8 @@ class Suite:
 
 def _run_step(cmd: list[str], what: str) -> str:
     """Run one compiler command; what went wrong, or "" when it succeeded."""
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
+    proc = capture(cmd, timeout=TIMEOUT)
+    if proc.returncode == TIMED_OUT:
         return f"{what}: timed out after {TIMEOUT} s"
     if proc.returncode != 0 or _ice(proc.stderr):
         return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}"

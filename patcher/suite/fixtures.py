@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.native import Installed
+from patcher.build.install import Installed
 from patcher.rustc.patchset import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY
 from patcher.suite import wasm_macro
 

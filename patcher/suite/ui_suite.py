@@ -20,7 +20,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from patcher.build import native as build
+from patcher.build.install import give_rust_lld
+from patcher.build.native import host_triple
+from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.rustc.patchset import COMPILETEST_ENV
@@ -119,12 +121,12 @@ def write_results(run: SuiteRun, path: Path = RESULTS) -> Path:
 
 def run_suite(checkout: Path, native: bool, log: Path, extra: list[str]) -> SuiteRun:
     """`x.py test` of the suite with the already built stage1 compiler; the run's outcomes."""
-    host = build.host_triple()
+    host = host_triple()
     stage1 = checkout / "build" / host / "stage1"
     if not (stage1 / "lib" / "rustlib" / WASM_TARGET / "lib").is_dir():
         raise PatcherError(f"no std for {WASM_TARGET} in {stage1}: run `nox -s build` first")
     # The auxiliaries link for wasm with rust-lld, which a Debian-based stage1 lacks.
-    build.give_rust_lld(stage1, host)
+    give_rust_lld(stage1, host)
     mode = "native" if native else "wasm"
     paths = [arg for arg in extra if arg.startswith("tests/")] or [SUITE]  # one test, or the suite
     cmd = [
@@ -135,7 +137,7 @@ def run_suite(checkout: Path, native: bool, log: Path, extra: list[str]) -> Suit
     unset = (COMPILETEST_ENV,) if native else ()
     start = time.perf_counter()
     with contextlib.suppress(PatcherError):  # failing tests make x.py fail; the log says which
-        build.run_logged(cmd, checkout, log, show=("test [ui]", "test result", "error"), env=env, unset=unset)
+        run_logged(cmd, checkout, log, show=("test [ui]", "test result", "error"), env=env, unset=unset)
     run = parse_log(log.read_text(errors="replace"), mode, time.perf_counter() - start)
     if not run.tests:
         raise PatcherError(f"no test outcomes in {log}: compiletest did not run (see the log's end)")

@@ -12,15 +12,14 @@ rustc checkout's `vendor/`, offline.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from patcher.build.native import Installed
+from patcher.build.install import Installed
+from patcher.build.process import capture
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.provision import bootstrap_config, vendor
@@ -70,13 +69,11 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     if wasm:
         cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
     env = {
-        **os.environ,
         "RUSTC": str(compiler.rustc),
         "CARGO_TARGET_DIR": str(_target_dir(BUILD_DIR / flavor / "target", compiler)),
         "RUSTC_BOOTSTRAP": "1",
     }
-    env.pop("RUSTC_WRAPPER", None)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = capture(cmd, env=env, unset=("RUSTC_WRAPPER",))
     if proc.returncode != 0:
         raise PatcherError(f"building {crate.name} ({flavor}) failed:\n{proc.stderr[-6000:]}")
     artifact = _artifact(proc.stdout, crate.name, ".wasm" if wasm else ".so")

@@ -16,15 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.native import (
-    X_PY_PROGRESS,
-    give_rust_lld,
-    host_triple,
-    publish,
-    run_checked,
-    run_logged,
-    staging_dir,
-)
+from patcher.build.install import give_rust_lld, publish, staging_dir
+from patcher.build.native import X_PY_PROGRESS, host_triple
+from patcher.build.process import run_checked, run_logged
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.rustc.patchset import DEFAULT_SLOTS

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.native import append_result
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.results import append_result
 
 
 @dataclass(frozen=True)

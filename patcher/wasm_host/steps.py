@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.native import installed
+from patcher.build.install import installed
+from patcher.build.process import run_checked
 from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
 from patcher.llvm import wasi as llvm_wasi
@@ -115,8 +115,8 @@ class WasmHostBuild:
 
     def llvm_config(self) -> None:
         path = llvm_wasi.write_llvm_config(self.toolchain, self.llvm_src, self.llvm_build)
-        components = subprocess.run([str(path), "--components"], capture_output=True, text=True, check=True)
-        missing = [c for c in llvm_wasi.RUSTC_COMPONENTS if c not in components.stdout.split()]
+        components = run_checked([str(path), "--components"], "llvm-config --components").split()
+        missing = [c for c in llvm_wasi.RUSTC_COMPONENTS if c not in components]
         if missing:
             raise PatcherError(f"{path} lacks components rustc requires: {', '.join(missing)}")
         print(f"  {path}", flush=True)

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.native import run_logged
+from patcher.build.process import run_logged
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.paths import TEMPLATES_DIR
