@@ -20,7 +20,7 @@ from patcher.engine.render import render_template
 from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
 from patcher.llvm.source import pristine_reader
 from patcher.paths import PATCHES_DIR, REPO_ROOT
-from patcher.provision.checkout import UPSTREAM_REF, open_repo
+from patcher.provision.checkout import UPSTREAM_REF, open_repo, upstream_reader
 from patcher.rustc.options import names
 from patcher.rustc.patchset import DEFAULT_SLOTS, context, edits_for
 
@@ -53,16 +53,7 @@ def export_option(repo: git.Repo, option: str, directory: Path) -> Path:
 
 def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
     """The sha of the tree `upstream` + option's patch set."""
-    upstream = repo.commit(UPSTREAM_REF).tree
-
-    def pristine(rel: str) -> bytes | None:
-        try:
-            data: bytes = (upstream / rel).data_stream.read()
-            return data
-        except KeyError:
-            return None
-
-    plan = make_plan(edits_for(option), pristine, context(option, slots))
+    plan = make_plan(edits_for(option), upstream_reader(repo), context(option, slots))
     if plan.findings:
         raise report_findings(plan.findings, f"export of option {option}")
     cwd = repo.working_dir

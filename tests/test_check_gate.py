@@ -30,12 +30,12 @@ def test_crates_touched_cover_every_edited_crate() -> None:
 
 
 @pytest.mark.slow
-def test_x_check_option_c_passes_and_leaves_no_foreign_changes(workspace: Workspace) -> None:
+def test_x_check_option_c_passes_and_leaves_no_foreign_changes(checkout_workspace: Workspace) -> None:
     result = run_cli("check", "--option", "c")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "x.py check passed for option c" in result.stdout
     # the build must not rewrite tracked files (e.g. Cargo.lock): only the tool's changes remain
-    ws = Workspace(workspace.root)
+    ws = Workspace(checkout_workspace.root)
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
 
 

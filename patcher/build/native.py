@@ -13,7 +13,7 @@ from pathlib import Path
 
 from patcher.build.install import install
 from patcher.build.process import run_checked, run_logged
-from patcher.results import RESULTS_DIR, append_result
+from patcher.results import append_result, results_dir
 
 WASM_TARGETS = ("wasm32-unknown-unknown",)
 X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
@@ -38,4 +38,4 @@ def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path)
 def record(host: str, option: str, slots: int, seconds: float) -> Path:
     """Append this build's duration to results/builds.json."""
     entry = {"host": host, "option": option, "slots": slots, "seconds": round(seconds)}
-    return append_result(RESULTS_DIR / "builds.json", entry)
+    return append_result(results_dir() / "builds.json", entry)

@@ -12,6 +12,7 @@ import json
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,32 @@ class GitSource:
 
 
 def marker_path(checkout: Path) -> Path:
-    return checkout / ".git" / MARKER
+    return common_git_dir(checkout) / MARKER
+
+
+def common_git_dir(checkout: Path) -> Path:
+    """The checkout's `.git`; for a `git worktree` of a checkout (a `.git` file), the
+    repository it belongs to, so that a scratch worktree counts as provisioned."""
+    dot_git = checkout / ".git"
+    if not dot_git.is_file():
+        return dot_git
+    git_dir = Path(dot_git.read_text().removeprefix("gitdir:").strip())
+    common = git_dir / "commondir"
+    return (git_dir / common.read_text().strip()).resolve() if common.is_file() else git_dir
+
+
+def upstream_reader(repo: git.Repo) -> Callable[[str], bytes | None]:
+    """Pristine file contents (ref `upstream`) from the object store: no working tree read."""
+    upstream = repo.commit(UPSTREAM_REF).tree
+
+    def read(rel: str) -> bytes | None:
+        try:
+            data: bytes = (upstream / rel).data_stream.read()
+            return data
+        except KeyError:
+            return None
+
+    return read
 
 
 def provisioned_version(checkout: Path) -> str | None:

@@ -27,12 +27,12 @@ from patcher.build.install import Installed
 from patcher.build.process import TIMED_OUT, capture
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.results import results_dir
 from patcher.rustc import options
 from patcher.suite import fixtures, wasm_macro
 
 E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
-RESULTS_DIR = REPO_ROOT / "results"
 TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
 ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
 ABORT_SUMMARY = "error: aborting due to"
@@ -369,8 +369,8 @@ def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:
 
 
 def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"e2e-{host}-option-{option}.json"
+    results_dir().mkdir(parents=True, exist_ok=True)
+    path = results_dir() / f"e2e-{host}-option-{option}.json"
     passed = sum(o.passed for o in outcomes)
     data = {
         "host": host,
