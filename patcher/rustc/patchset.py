@@ -3,7 +3,7 @@
 - CORE (every option): the WASM runtime crate (slots, client factories, module
   checks), the proc_macro bridge relay, the `.wasm` branch of the crate loader, the
   proc-macro crate type for wasm targets and the `.rustc_proc_macro_decls` emitter.
-- The options (patcher/options/: one record each, in a registry): what each adds to
+- The options (patcher/rustc/options/: one record each, in a registry): what each adds to
   the core, and how a user loads a module with it.
 - COMPILETEST (options whose modules are crates): compiletest's wasm proc-macro mode.
 - WASM_HOST (every option, patcher/rustc/wasm_host.py): what rustc needs to build and

@@ -39,13 +39,9 @@ from patcher.wasm_host.wasmtime import wasmtime_binary
 
 RESULTS = Path("results") / "wasm-host-build.json"
 PATCH_SOURCES = ("patcher/llvm/patchset.py", "patcher/engine/cpp_edits.py", "templates/llvm")
-RUSTC_SOURCES = (
-    "patcher/rustc/patchset.py",
-    "patcher/rustc/wasm_host.py",
-    "patcher/engine/edits.py",
-    "patcher/wasm_host/rustc_wasm.py",
-    "templates",
-)
+# what rustc's edits come from: every option's record and the core (patcher/rustc/), the
+# edit kinds and engine, the step itself, the templates
+RUSTC_SOURCES = ("patcher/rustc", "patcher/engine", "patcher/wasm_host/rustc_wasm.py", "templates")
 
 
 def build_dir() -> Path:
@@ -180,7 +176,7 @@ def _digest(paths: tuple[str, ...]) -> str:
         path = REPO_ROOT / rel
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            if file.is_file():
+            if file.is_file() and "__pycache__" not in file.parts:
                 digest.update(str(file.relative_to(REPO_ROOT)).encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:16]
 
