@@ -36,7 +36,7 @@ def check(session: nox.Session) -> None:
 
 @nox.session
 def export(session: nox.Session) -> None:
-    """Regenerate patches/option-{a,b,c}.patch (`-- --check`: fail if stale)."""
+    """Regenerate patches/option-<name>.patch (`-- --check`: fail if stale)."""
     _patcher(session, "export", *session.posargs)
 
 
@@ -75,9 +75,8 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session
 def compare(session: nox.Session) -> None:
-    """Build and test options A, B and C in turn; writes results/compare.md (slow: 3 builds)."""
-    session.install(*DEPS)
-    session.run("python", "-m", "patcher.compare", *session.posargs)
+    """Build and test every option in turn; writes results/compare.md (slow: a build per option)."""
+    _patcher(session, "compare", *session.posargs)
 
 
 @nox.session
@@ -85,10 +84,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: patch speed (results/bench-patch.json) and, with a built compiler,
     wasm vs native expansion and clean builds (results/bench-expansion.json), and with
     rustc.wasm, rustc.wasm vs native rustc (results/bench-wasm-host.json)."""
-    session.install(*DEPS)
-    session.run("python", "-m", "patcher.bench", *session.posargs)
-    session.run("python", "-m", "patcher.bench_expansion", *session.posargs)
-    session.run("python", "-m", "patcher.bench_wasm_host", *session.posargs)
+    _patcher(session, "bench", *session.posargs)
 
 
 @nox.session

@@ -6,13 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, check, e2e, export, ui_suite, wasm_host, wasm_macro
-from .checkout import GitSource, ensure_checkout
-from .errors import PatcherError
-from .patchset import DEFAULT_OPTION, DEFAULT_SLOTS, OPTIONS
-from .paths import checkout_dir
-from .sources import DEFAULT_VERSION, source_for
-from .workspace import Outcome, Workspace
+from patcher import export
+from patcher.bench import compare
+from patcher.bench import expansion as bench_expansion
+from patcher.bench import patch as bench_patch
+from patcher.bench import wasm_host as bench_wasm_host
+from patcher.build import check, install, native
+from patcher.engine.workspace import Outcome, Workspace
+from patcher.errors import PatcherError
+from patcher.paths import checkout_dir
+from patcher.provision.checkout import GitSource, ensure_checkout
+from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.rustc.options import DEFAULT_OPTION, all_options, names
+from patcher.rustc.patchset import DEFAULT_SLOTS
+from patcher.suite import e2e, ui_suite, wasm_macro
+from patcher.wasm_host import steps as wasm_host
 
 
 def _slots(text: str) -> int:
@@ -31,19 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--rust-version", default=DEFAULT_VERSION, help=f"pinned rustc source (default {DEFAULT_VERSION})"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    option_names = names()
+    crate_options = [spec.name for spec in all_options() if spec.compiletest_mode]
 
     co = sub.add_parser("checkout", help="provision the checkout (download, unpack, patch series, git ref `upstream`)")
     co.add_argument("--git-url", help="clone this rustc repository instead of using Debian's source package")
     co.add_argument("--git-tag", help="the tag to clone with --git-url, e.g. 1.95.0")
 
     patch = sub.add_parser("patch", help="apply an option's patch set")
-    patch.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    patch.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     patch.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS, help="slot functions per macro kind")
     patch.add_argument("--dry-run", action="store_true", help="print the unified diff, change nothing")
     patch.add_argument("--revert", action="store_true", help="restore the pristine tree")
 
     chk = sub.add_parser("check", help="apply, then `x.py check` every crate the option touches")
-    chk.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    chk.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     chk.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
     chk.add_argument("--log", type=Path, help="write the full x.py output here")
 
@@ -53,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="what the tool applied to the checkout")
 
     bld = sub.add_parser("build", help="apply an option, build the patched compiler, install it to dist/")
-    bld.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    bld.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     bld.add_argument("--slots", type=_slots, default=DEFAULT_SLOTS)
     bld.add_argument("--host", choices=("native", "wasm"), default="native")
     bld.add_argument("--dist", type=Path, help="install here (default: dist/<host>/)")
@@ -74,15 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     wm.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
 
     e2e_cmd = sub.add_parser("e2e", help="the end-to-end suite against an installed patched compiler")
-    e2e_cmd.add_argument("--option", choices=OPTIONS, default=DEFAULT_OPTION)
+    e2e_cmd.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     e2e_cmd.add_argument("--host", choices=("native", "wasm"), default="native")
     e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
     ui = sub.add_parser("ui", help="rustc's tests/ui/proc-macro through compiletest, proc macros compiled to wasm")
-    ui.add_argument("--option", choices=("a", "c"), default=DEFAULT_OPTION, help="a or c (whose modules are crates)")
+    ui.add_argument(
+        "--option", choices=crate_options, default=DEFAULT_OPTION, help="an option whose modules are crates"
+    )
     ui.add_argument("--native", action="store_true", help="native proc macros: the baseline")
     ui.add_argument("--results", type=Path, default=ui_suite.RESULTS, help="the results file to update")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
+
+    cmp = sub.add_parser("compare", help="build and test every option in turn; writes results/compare.md (slow)")
+    cmp.add_argument("--options", default=",".join(option_names), help="comma-separated (default: every option)")
+    cmp.add_argument("--rebuild", action="store_true", help="rebuild compilers that exist already")
+
+    bench = sub.add_parser("bench", help="patch speed; with built compilers, expansion and rustc.wasm benchmarks")
+    bench.add_argument("--only", choices=BENCHES, help="run one benchmark (default: all)")
+    bench.add_argument("--dist", type=Path, help="expansion: the patched compiler (default: dist/native/)")
+    bench.add_argument("--runs", type=int, default=bench_wasm_host.RUNS, help="wasm-host: runs per case")
     return parser
+
+
+BENCHES = ("patch", "expansion", "wasm-host")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,9 +136,13 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return export.main(checkout, check_only=args.check)
     ensure_checkout(source, checkout)
+    if args.command == "compare":
+        return compare.main(checkout, args.options.split(","), args.rebuild)
+    if args.command == "bench":
+        return _bench(checkout, args)
     if args.command == "build" and args.host == "wasm":
         request = wasm_host.Request(
-            checkout, args.option, args.dist or build.dist_dir("wasm"), args.wasi_sdk, args.threads, args.cache,
+            checkout, args.option, args.dist or install.dist_dir("wasm"), args.wasi_sdk, args.threads, args.cache,
             args.until, args.list,
         )  # fmt: skip
         return wasm_host.main(request)
@@ -132,32 +160,43 @@ def run(args: argparse.Namespace) -> int:
         print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
         return 0
     if args.command == "build":
-        dist = args.dist or build.dist_dir(args.host)
+        dist = args.dist or install.dist_dir(args.host)
         _report(ws.apply(args.option, args.slots), f"option {args.option}")
         log = checkout / "build" / "logs" / f"build-{args.host}.log"
-        seconds = build.build_native(checkout, args.option, args.slots, dist, log)
+        seconds = native.build_native(checkout, args.option, args.slots, dist, log)
         print(f"built in {seconds:.0f} s; compiler: {dist / 'bin' / 'rustc'}")
         return 0
     if args.command == "ui":
         return _ui(ws, checkout, args)
     if args.command == "wasm-macro":
-        compiler = build.installed(args.dist or build.dist_dir())
+        compiler = install.installed(args.dist or install.dist_dir())
         out = wasm_macro.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
         print(out)
         return 0
     if args.command == "e2e" and args.host == "wasm":
-        return wasm_host.e2e(checkout, args.option, args.dist or build.dist_dir("wasm"), build.dist_dir("native"))
+        return wasm_host.e2e(checkout, args.option, args.dist or install.dist_dir("wasm"), install.dist_dir("native"))
     if args.command == "e2e":
-        compiler = build.installed(args.dist or build.dist_dir(args.host))
+        compiler = install.installed(args.dist or install.dist_dir(args.host))
         return e2e.main(compiler, checkout, args.option, args.host)
     raise AssertionError(args.command)
+
+
+def _bench(checkout: Path, args: argparse.Namespace) -> int:
+    """The benchmarks; those whose compiler is not built say so and are skipped."""
+    runs = {
+        "patch": lambda: bench_patch.main(checkout),
+        "expansion": lambda: bench_expansion.main(checkout, args.dist or install.dist_dir()),
+        "wasm-host": lambda: bench_wasm_host.main(checkout, args.runs),
+    }
+    codes = [runs[name]() for name in ([args.only] if args.only else BENCHES)]
+    return max(codes)
 
 
 def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:
     """Build (or resume) the option's compiler, then run the suite through compiletest."""
     _report(ws.apply(args.option, DEFAULT_SLOTS), f"option {args.option}")
-    build.build_native(
-        checkout, args.option, DEFAULT_SLOTS, build.dist_dir(), checkout / "build" / "logs" / "build-native.log"
+    native.build_native(
+        checkout, args.option, DEFAULT_SLOTS, install.dist_dir(), checkout / "build" / "logs" / "build-native.log"
     )
     mode = "native" if args.native else "wasm"
     log = ui_suite.LOG_DIR / f"{mode}.log"

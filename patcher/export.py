@@ -1,4 +1,4 @@
-"""`patches/option-{a,b,c}.patch`: `git diff upstream` of each option's result, and
+"""`patches/option-<name>.patch`: `git diff upstream` of each option's result, and
 `patches/llvm-wasi.patch`: the LLVM porting patches against the pristine LLVM sources.
 
 Computed without touching the working tree: the patched files are written as blobs
@@ -9,19 +9,20 @@ it against `upstream`.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
 import git
 
-from .checkout import UPSTREAM_REF, open_repo
-from .engine import make_plan, report_findings, unified_diff
-from .llvm_patchset import SOURCE_DIRS, llvm_edits
-from .llvm_source import pristine_reader
-from .patchset import DEFAULT_SLOTS, OPTIONS, context, edits_for
-from .paths import PATCHES_DIR, REPO_ROOT
-from .render import render_template
+from patcher.build.process import run_checked
+from patcher.engine.plan import make_plan, report_findings, unified_diff
+from patcher.engine.render import render_template
+from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
+from patcher.llvm.source import pristine_reader
+from patcher.paths import PATCHES_DIR, REPO_ROOT
+from patcher.provision.checkout import UPSTREAM_REF, open_repo, upstream_reader
+from patcher.rustc.options import names
+from patcher.rustc.patchset import DEFAULT_SLOTS, context, edits_for
 
 CONFIG_LLVM = REPO_ROOT / "config.llvm.toml"
 
@@ -38,22 +39,21 @@ def render_config_llvm() -> str:
     )
 
 
-def patch_path(option: str) -> Path:
-    return PATCHES_DIR / f"option-{option}.patch"
+def patch_path(option: str, directory: Path = PATCHES_DIR) -> Path:
+    return directory / f"option-{option}.patch"
+
+
+def export_option(repo: git.Repo, option: str, directory: Path) -> Path:
+    """Write the patch of one option into `directory`; its path."""
+    path = patch_path(option, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(diff_for(repo, option))
+    return path
 
 
 def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
     """The sha of the tree `upstream` + option's patch set."""
-    upstream = repo.commit(UPSTREAM_REF).tree
-
-    def pristine(rel: str) -> bytes | None:
-        try:
-            data: bytes = (upstream / rel).data_stream.read()
-            return data
-        except KeyError:
-            return None
-
-    plan = make_plan(edits_for(option), pristine, context(option, slots))
+    plan = make_plan(edits_for(option), upstream_reader(repo), context(option, slots))
     if plan.findings:
         raise report_findings(plan.findings, f"export of option {option}")
     cwd = repo.working_dir
@@ -69,8 +69,7 @@ def tree_for(repo: git.Repo, option: str, slots: int = DEFAULT_SLOTS) -> str:
 
 
 def _git(cwd: str | os.PathLike[str], env: dict[str, str], *args: str, data: bytes | None = None) -> str:
-    out = subprocess.run(["git", *args], cwd=cwd, env=env, input=data, capture_output=True, check=True)
-    return out.stdout.decode().strip()
+    return run_checked(["git", *args], f"git {args[0]}", cwd, env, input=data).strip()
 
 
 def diff_for(repo: git.Repo, option: str) -> str:
@@ -88,7 +87,7 @@ def main(checkout: Path, check_only: bool) -> int:
         stale.append(CONFIG_LLVM.name)
         if not check_only:
             CONFIG_LLVM.write_text(render_config_llvm())
-    generated = [(patch_path(option), lambda option=option: diff_for(repo, option)) for option in OPTIONS]
+    generated = [(patch_path(option), lambda option=option: diff_for(repo, option)) for option in names()]
     for path, make in [*generated, (LLVM_PATCH, llvm_diff)]:
         text = make()
         if path.exists() and path.read_text() == text:

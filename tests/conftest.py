@@ -1,19 +1,31 @@
-"""Fixtures: the real rustc 1.95.0 checkout (provisioned on first use), left as found."""
+"""Fixtures: the real rustc 1.95.0 checkout (provisioned on first use), never written by
+the fast tests. Plans read its pristine text from git; tests that apply work in a
+scratch `git worktree` of it (sparse: the directories the patch sets edit)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import git
 import pytest
 
-from patcher.checkout import ensure_checkout
-from patcher.engine import State
+from patcher.engine.plan import JOURNAL_FILE, STATE_FILE, State
+from patcher.engine.workspace import Workspace
 from patcher.paths import REPO_ROOT, checkout_dir
-from patcher.sources import DEFAULT_VERSION, source_for
-from patcher.workspace import Workspace
+from patcher.provision.checkout import UPSTREAM_REF, ensure_checkout, upstream_reader
+from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.provision.vendor import EXTRA_CRATES
+from patcher.rustc.options import names
+from patcher.rustc.patchset import edits_for
+
+# what the scratch worktree checks out: every directory the patch sets edit, and the
+# vendored crates `ensure_checkout` looks for
+EDITED_DIRS = ("compiler", "library", "src/tools/compiletest", "src/tools/tidy")
+SCRATCH_DIRS = (*EDITED_DIRS, *(f"vendor/{crate.dirname}" for crate in EXTRA_CRATES))
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +35,50 @@ def checkout() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pristine(checkout: Path) -> Callable[[str], bytes | None]:
+    """The checkout's pristine files (ref `upstream`), read from git objects."""
+    return upstream_reader(git.Repo(checkout))
+
+
+@pytest.fixture(scope="session")
+def scratch(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A sparse `git worktree` of the checkout at `upstream`: tests apply here."""
+    path = tmp_path_factory.mktemp("scratch") / "rust"
+    _git(checkout, "worktree", "add", "-q", "--detach", "--no-checkout", str(path), UPSTREAM_REF)
+    try:
+        _git(path, "sparse-checkout", "set", "--cone", *SCRATCH_DIRS)
+        _git(path, "checkout", "-q", UPSTREAM_REF)
+        yield path
+    finally:
+        _git(checkout, "worktree", "remove", "--force", str(path))
+
+
 @pytest.fixture
-def workspace(checkout: Path) -> Iterator[Workspace]:
-    """The checkout, reverted to pristine for the test and restored to the option the
-    developer had applied (if any) afterwards."""
+def workspace(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    """The scratch worktree, pristine; `python -m patcher` (run_cli) targets it too."""
+    _git(scratch, "reset", "-q", "--hard", UPSTREAM_REF)
+    _git(scratch, "clean", "-qfd", "--", *EDITED_DIRS)
+    git_dir = Path(git.Repo(scratch).git_dir)
+    for name in (STATE_FILE, JOURNAL_FILE):
+        (git_dir / name).unlink(missing_ok=True)
+    monkeypatch.setenv("RUSTC_WASM_CHECKOUT", str(scratch))
+    ws = Workspace(scratch)
+    assert ws.changed_files() == []
+    yield ws
+
+
+@pytest.fixture
+def checkout_workspace(checkout: Path) -> Iterator[Workspace]:
+    """The checkout itself (for x.py, which needs the whole tree and its build/), pristine
+    for the test; afterwards the developer's option is applied again and every file the
+    patch sets edit gets back its timestamps, so a warm build stays warm."""
     ws = Workspace(checkout)
     before = State.load(ws.git_dir)
+    files = {e.file for o in names() for e in edits_for(o)}
+    saved = {
+        rel: ((checkout / rel).read_bytes(), (checkout / rel).stat()) for rel in files if (checkout / rel).exists()
+    }
     ws.revert()
     assert ws.changed_files() == [], "the checkout has changes the tool did not make"
     yield ws
@@ -36,11 +86,16 @@ def workspace(checkout: Path) -> Iterator[Workspace]:
     ws.revert()
     if before.option is not None and before.slots is not None:
         ws.apply(before.option, before.slots)
+    for path, (data, stat) in saved.items():
+        if path.exists() and path.read_bytes() == data:
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
     return subprocess.run(
         [sys.executable, "-m", "patcher", *args],
         cwd=REPO_ROOT,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from patcher.engine import CRASH_AFTER_ENV
+from patcher.engine.plan import CRASH_AFTER_ENV
+from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
-from patcher.workspace import Workspace
 
 from .conftest import run_cli
 
@@ -94,7 +94,7 @@ def test_interrupted_apply_leaves_tree_unchanged(workspace: Workspace) -> None:
 def test_failure_during_write_rolls_back(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    import patcher.engine as engine
+    import patcher.engine.plan as engine
 
     real_replace = os.replace
     calls = {"n": 0}

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from patcher.check import crates_touched
-from patcher.engine import State
-from patcher.workspace import Workspace
+from patcher.build.check import crates_touched
+from patcher.engine.plan import State
+from patcher.engine.workspace import Workspace
 
 from .conftest import run_cli
 
 
 def test_crates_touched_cover_every_edited_crate() -> None:
     assert crates_touched("c") == [
-        "compiler/rustc",  # the wasm-host edits (patcher/wasm_host_patchset.py)
+        "compiler/rustc",  # the wasm-host edits (patcher/rustc/wasm_host.py)
         "compiler/rustc_builtin_macros",
         "compiler/rustc_codegen_llvm",
         "compiler/rustc_codegen_ssa",
@@ -24,22 +24,23 @@ def test_crates_touched_cover_every_edited_crate() -> None:
         "compiler/rustc_proc_macro",
         "compiler/rustc_session",
         "compiler/rustc_wasm_proc_macro",
+        "library/std",  # the stdout/stderr sink of wasm32-unknown-unknown
     ]
     assert "compiler/rustc_resolve" in crates_touched("b")
 
 
 @pytest.mark.slow
-def test_x_check_option_c_passes_and_leaves_no_foreign_changes(workspace: Workspace) -> None:
+def test_x_check_option_c_passes_and_leaves_no_foreign_changes(checkout_workspace: Workspace) -> None:
     result = run_cli("check", "--option", "c")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "x.py check passed for option c" in result.stdout
     # the build must not rewrite tracked files (e.g. Cargo.lock): only the tool's changes remain
-    ws = Workspace(workspace.root)
+    ws = Workspace(checkout_workspace.root)
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
 
 
 def test_warnings_on_lines_the_patches_added_are_found_and_upstreams_are_not() -> None:
-    from patcher.check import warnings_in
+    from patcher.build.check import warnings_in
 
     log = [
         "warning: unused variable: `x`\n",
@@ -57,7 +58,7 @@ def test_warnings_on_lines_the_patches_added_are_found_and_upstreams_are_not() -
 
 
 def test_added_lines_are_read_from_a_zero_context_diff() -> None:
-    from patcher.check import parse_added_lines
+    from patcher.build.check import parse_added_lines
 
     diff = """diff --git a/compiler/rustc/src/main.rs b/compiler/rustc/src/main.rs
 --- a/compiler/rustc/src/main.rs

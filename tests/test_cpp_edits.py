@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patcher.cpp_edits import (
+from patcher.engine.cpp_edits import (
     ConditionAlso,
     WasiBody,
     WasiGuard,
@@ -12,8 +12,8 @@ from patcher.cpp_edits import (
     include_anchor,
     not_on_wasi,
 )
-from patcher.edits import Anchor, Edit
-from patcher.engine import make_plan
+from patcher.engine.edits import Anchor, Edit
+from patcher.engine.plan import make_plan
 
 SOURCE = b"""#include <sys/wait.h>
 #include "Unix/Program.inc"

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from patcher.e2e import RESULTS_DIR
-from patcher.patchset import DEFAULT_OPTION
+from patcher.rustc.options import DEFAULT_OPTION
 
 from .conftest import run_cli
 
 
 @pytest.mark.slow
-def test_default_option_builds_and_passes_the_e2e_suite(checkout: Path) -> None:
+def test_default_option_builds_and_passes_the_e2e_suite(checkout: Path, tmp_path: Path) -> None:
     # the build applies the option itself and leaves it applied (no revert: that would
-    # touch every patched file and cost a rebuild)
-    built = run_cli("build", "--option", DEFAULT_OPTION)
+    # touch every patched file and cost a rebuild); figures go to tmp_path, not results/
+    env = {"RUSTC_WASM_RESULTS": str(tmp_path)}
+    built = run_cli("build", "--option", DEFAULT_OPTION, env=env)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    suite = run_cli("e2e", "--option", DEFAULT_OPTION)
+    suite = run_cli("e2e", "--option", DEFAULT_OPTION, env=env)
     assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-3000:]
-    results = json.loads((RESULTS_DIR / f"e2e-native-option-{DEFAULT_OPTION}.json").read_text())
+    results = json.loads((tmp_path / f"e2e-native-option-{DEFAULT_OPTION}.json").read_text())
     assert results["passed"] == results["total"] >= 20
 
 
@@ -31,9 +31,10 @@ def test_rustc_proc_macro_ui_suite_passes_with_wasm_proc_macros(checkout: Path, 
     # after the build above: the suite through compiletest, natively (the baseline) and
     # with every proc macro compiled to wasm; results go to a scratch file, not results/
     results = tmp_path / "ui-proc-macro.json"
-    native = run_cli("ui", "--native", "--results", str(results))
+    env = {"RUSTC_WASM_RESULTS": str(tmp_path)}  # the build's duration, too
+    native = run_cli("ui", "--native", "--results", str(results), env=env)
     assert native.returncode == 0, native.stdout[-6000:] + native.stderr[-3000:]
-    wasm = run_cli("ui", "--results", str(results))
+    wasm = run_cli("ui", "--results", str(results), env=env)
     data = json.loads(results.read_text())
     assert data["native"]["failed"] == 0 and data["native"]["passed"] >= 200, native.stdout[-3000:]
     assert data["wasm"]["ices"] == 0, wasm.stdout[-6000:]

@@ -10,9 +10,9 @@ from pathlib import Path
 import git
 import pytest
 
-from patcher.checkout import UPSTREAM_REF
 from patcher.export import diff_for, patch_path, tree_for
-from patcher.patchset import OPTIONS
+from patcher.provision.checkout import UPSTREAM_REF
+from patcher.rustc.options import all_options, names
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,14 @@ def repo(checkout: Path) -> git.Repo:
     return git.Repo(checkout)
 
 
-@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("option", names())
 def test_exported_patch_is_current(repo: git.Repo, option: str) -> None:
     committed = patch_path(option)
     assert committed.exists(), f"{committed} missing: run `nox -s export`"
     assert committed.read_text() == diff_for(repo, option), f"{committed.name} is stale: run `nox -s export`"
 
 
-@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("option", names())
 def test_git_apply_reproduces_the_tools_result(repo: git.Repo, option: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
@@ -40,10 +40,14 @@ def test_git_apply_reproduces_the_tools_result(repo: git.Repo, option: str) -> N
 
 
 def test_patches_differ_by_option() -> None:
-    a, b, c = (patch_path(o).read_text() for o in OPTIONS)
-    assert "locator.rs" in a and "locator.rs" in c and "locator.rs" not in b
-    assert "rustc_resolve/src/lib.rs" in b and "rustc_resolve" not in a
-    assert '"wasm-proc-macro"' in c and '"wasm-proc-macro"' not in a
+    """Each patch touches the files its option's record names, and no other option's."""
+    specs = all_options()
+    patches = {spec.name: patch_path(spec.name).read_text() for spec in specs}
+    option_files = {f for spec in specs for f in spec.files}
+    for spec in specs:
+        for rel in option_files:
+            assert (f"diff --git a/{rel} " in patches[spec.name]) == (rel in spec.files), (spec.name, rel)
+    assert '"wasm-proc-macro"' in patches["c"] and '"wasm-proc-macro"' not in patches["a"]
 
 
 def test_config_llvm_toml_matches_its_template() -> None:

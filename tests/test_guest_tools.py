@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from patcher import fixtures, wasm_macro
-from patcher.e2e import MacroFlags, read_program
-from patcher.edits import CRATES_IO, Anchor, CargoLockPackage, LockedPackage, SortedStringEntries, Splice
+from patcher.engine.edits import CRATES_IO, Anchor, CargoLockPackage, LockedPackage, SortedStringEntries, Splice
 from patcher.errors import PatcherError
-from patcher.patchset import DECLS_SECTION, GUEST_ENTRY
+from patcher.rustc.patchset import DECLS_SECTION, GUEST_ENTRY
+from patcher.suite import fixtures, wasm_macro
+from patcher.suite.e2e import MacroFlags, read_program
 
 LOCK = """version = 4
 

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from patcher import export
-from patcher.engine import make_plan
-from patcher.llvm_patchset import SOURCE_DIRS, llvm_edits
-from patcher.llvm_source import pristine_reader
+from patcher.engine.plan import make_plan
+from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
+from patcher.llvm.source import pristine_reader
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from patcher.checkout import ensure_checkout
+from patcher.engine.workspace import Workspace
 from patcher.paths import checkout_dir
-from patcher.sources import source_for
-from patcher.workspace import Workspace
+from patcher.provision.checkout import ensure_checkout
+from patcher.provision.sources import source_for
+from patcher.rustc.options import names
 
 from .conftest import run_cli
 
@@ -22,7 +23,7 @@ def checkout_190() -> Path:
     return path
 
 
-@pytest.mark.parametrize("option", ["a", "b", "c"])
+@pytest.mark.parametrize("option", names())
 def test_190_applies_or_reports_every_anchor_without_writing(checkout_190: Path, option: str) -> None:
     ws = Workspace(checkout_190)
     ws.revert()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
-from patcher import rust_syntax as rs
-from patcher.engine import make_plan
-from patcher.patchset import OPTIONS, context, edits_for
-from patcher.render import render_template
-from patcher.workspace import Workspace
+from patcher.engine import rust_syntax as rs
+from patcher.engine.plan import make_plan
+from patcher.engine.render import render_template
+from patcher.rustc.options import names
+from patcher.rustc.patchset import context, edits_for
+
+Reader = Callable[[str], bytes | None]
 
 
 @pytest.mark.parametrize("slots", [1, 7, 64, 256])
@@ -50,10 +53,10 @@ def test_decls_format_is_one_version_in_runtime_and_harness() -> None:
     assert f'String::from("version:{version}\\n")' in harness
 
 
-@pytest.mark.parametrize("option", OPTIONS)
-def test_slot_count_changes_only_slots_rs(workspace: Workspace, option: str) -> None:
-    few = make_plan(edits_for(option), workspace.pristine, context(option, 8)).patched
-    many = make_plan(edits_for(option), workspace.pristine, context(option, 64)).patched
+@pytest.mark.parametrize("option", names())
+def test_slot_count_changes_only_slots_rs(pristine: Reader, option: str) -> None:
+    few = make_plan(edits_for(option), pristine, context(option, 8)).patched
+    many = make_plan(edits_for(option), pristine, context(option, 64)).patched
     assert few.keys() == many.keys()
     differing = sorted(f for f in few if few[f] != many[f])
     assert differing == ["compiler/rustc_wasm_proc_macro/src/slots.rs"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from patcher import ui_suite
+from patcher.suite import ui_suite
 
 LOG = """\
 running 4 tests

@@ -13,15 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from patcher import bootstrap_config, llvm_wasi, wasi_toolchain
-from patcher.edits import CargoTargetDependency, NewFile, RustInsert
-from patcher.engine import make_plan
+from patcher.engine.edits import CargoTargetDependency, NewFile, RustInsert
+from patcher.engine.plan import make_plan
+from patcher.engine.render import render_template
 from patcher.errors import PatcherError
-from patcher.patchset import context
+from patcher.llvm import wasi as llvm_wasi
 from patcher.paths import TEMPLATES_DIR
-from patcher.render import render_template
-from patcher.wasm_host_patchset import WASM_HOST
-from patcher.wasm_host_rustc import RustcForWasm
+from patcher.provision import bootstrap_config
+from patcher.rustc.patchset import context
+from patcher.rustc.wasm_host import WASM_HOST
+from patcher.wasm_host import toolchain as wasi_toolchain
+from patcher.wasm_host.rustc_wasm import RustcForWasm
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.

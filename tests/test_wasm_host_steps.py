@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from patcher import llvm_wasi
 from patcher.errors import PatcherError
-from patcher.stages import Step, describe_steps, run_steps
-from patcher.wasi_toolchain import WasiToolchain
+from patcher.llvm import wasi as llvm_wasi
+from patcher.wasm_host.stages import Step, describe_steps, run_steps
+from patcher.wasm_host.toolchain import WasiToolchain
 
 
 def test_steps_resume_skip_and_rerun_on_changed_inputs(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Measurements: patch speed, wasm vs native expansion, rustc.wasm vs native, options compared."""

@@ -1,0 +1,1 @@
+"""Running things: the one process runner, the native x.py build and install, the x.py check gate."""

@@ -1,0 +1,86 @@
+"""Installed compilers under dist/: assembled beside their place, then swapped in, with a
+marker saying what they were built from (option, slots, a fresh build id)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from patcher.errors import PatcherError
+from patcher.paths import REPO_ROOT
+
+LLD_CANDIDATES = ("/usr/lib/llvm-22/bin/lld", "/usr/bin/ld.lld-22")
+INSTALL_MARKER = "rustc-wasm-proc-macros.json"  # in an installed sysroot: what it was built from
+
+
+@dataclass(frozen=True)
+class Installed:
+    sysroot: Path
+    option: str
+    slots: int
+    build_id: str = ""  # changes with every install: artifacts of an older compiler are stale
+
+    @property
+    def rustc(self) -> Path:
+        return self.sysroot / "bin" / "rustc"
+
+
+def dist_dir(name: str = "native") -> Path:
+    return REPO_ROOT / "dist" / name
+
+
+def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Installed:
+    """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links."""
+    if not (stage / "bin" / "rustc").exists():
+        raise PatcherError(f"no compiler at {stage}/bin/rustc: the build did not finish")
+    staging = staging_dir(dist)
+    shutil.copytree(stage, staging, symlinks=True)
+    give_rust_lld(staging, host)
+    build_id = publish(staging, dist, {"option": option, "slots": slots, "host": host})
+    print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
+    return Installed(dist, option, slots, build_id)
+
+
+def staging_dir(dist: Path) -> Path:
+    """An empty directory beside `dist`, where an install is assembled before `publish`."""
+    staging = dist.with_name(dist.name + ".rwpm-new")
+    shutil.rmtree(staging, ignore_errors=True)
+    return staging
+
+
+def give_rust_lld(sysroot: Path, host: str) -> None:
+    """A `rust-lld` (Debian's lld) in the sysroot's tools directory, for wasm links."""
+    link_rust_lld(sysroot / "lib" / "rustlib" / host / "bin")
+
+
+def link_rust_lld(tools: Path) -> Path:
+    """`tools/rust-lld`, a link to Debian's lld; returns `tools`."""
+    tools.mkdir(parents=True, exist_ok=True)
+    lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
+    if lld is None:
+        raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
+    (tools / "rust-lld").unlink(missing_ok=True)
+    (tools / "rust-lld").symlink_to(lld)
+    return tools
+
+
+def publish(staging: Path, dist: Path, marker: dict[str, object]) -> str:
+    """Mark `staging` with what it holds and a fresh build id, then put it in place of
+    `dist` (artifacts built by an older compiler see the id change); returns the id."""
+    build_id = f"{time.time_ns():x}"
+    (staging / INSTALL_MARKER).write_text(json.dumps({**marker, "build_id": build_id}) + "\n")
+    shutil.rmtree(dist, ignore_errors=True)
+    staging.rename(dist)
+    return build_id
+
+
+def installed(dist: Path) -> Installed:
+    """The compiler installed at `dist`, or a clear error saying how to build it."""
+    try:
+        meta = json.loads((dist / INSTALL_MARKER).read_text())
+    except (OSError, ValueError):
+        raise PatcherError(f"no patched compiler at {dist}: run `nox -s build` first") from None
+    return Installed(dist, str(meta["option"]), int(meta["slots"]), str(meta.get("build_id", "")))

@@ -1,0 +1,41 @@
+"""Build the patched compiler with x.py and install it (patcher/build/install.py).
+
+Native host: a stage1 rustc with std for the host and the wasm proc-macro targets,
+copied to `dist/native/` with a `rust-lld` (Debian's lld) in its tools directory so
+that wasm targets link out of the box. x.py keeps its outputs in the checkout's
+`build/`, so an interrupted build resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from patcher.build.install import install
+from patcher.build.process import run_checked, run_logged
+from patcher.results import append_result, results_dir
+
+WASM_TARGETS = ("wasm32-unknown-unknown",)
+X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
+
+
+def host_triple() -> str:
+    out = run_checked(["rustc", "-vV"], "asking rustc for the host triple")
+    return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("host: "))
+
+
+def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path) -> float:
+    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS, installed to
+    `dist`, its duration recorded; returns seconds. The option must be applied already."""
+    host = host_triple()
+    cmd = [sys.executable, "x.py", "build", "--stage", "1", "library", "--target", ",".join((host, *WASM_TARGETS))]
+    seconds = run_logged(cmd, checkout, log, X_PY_PROGRESS)
+    install(checkout / "build" / host / "stage1", dist, host, option, slots)
+    record("native", option, slots, seconds)
+    return seconds
+
+
+def record(host: str, option: str, slots: int, seconds: float) -> Path:
+    """Append this build's duration to results/builds.json."""
+    entry = {"host": host, "option": option, "slots": slots, "seconds": round(seconds)}
+    return append_result(results_dir() / "builds.json", entry)

@@ -1,0 +1,126 @@
+"""LLVM built to run on the WASI host: cmake settings, the libraries rustc links, and
+the llvm-config that describes them to rustc's build."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from patcher.build.process import run_checked
+from patcher.engine.render import render_template, write_if_changed
+from patcher.paths import TEMPLATES_DIR
+from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
+
+NATIVE_LLVM_CONFIG = DEBIAN_LLVM / "bin" / "llvm-config"
+LLVM_TARGETS = ("WebAssembly",)
+# The components rustc_llvm's build script requires (REQUIRED_COMPONENTS) plus the targets.
+RUSTC_COMPONENTS = ("ipo", "bitreader", "bitwriter", "linker", "asmparser", "lto", "coverage", "instrumentation")
+
+# Static, no tools, nothing WASI lacks (dlopen, terminfo, zlib, backtraces); threads only
+# on a threads host (cmake_args); tablegen comes from Debian's llvm-22-tools, the same version.
+CMAKE_ARGS = (
+    "-DLLVM_ENABLE_PIC=OFF",
+    "-DLLVM_BUILD_STATIC=ON",
+    "-DBUILD_SHARED_LIBS=OFF",
+    "-DLLVM_BUILD_TOOLS=OFF",
+    "-DLLVM_INCLUDE_TOOLS=OFF",
+    "-DLLVM_TOOL_LLVM_CONFIG_BUILD=OFF",
+    "-DLLVM_INCLUDE_UTILS=OFF",
+    "-DLLVM_BUILD_UTILS=OFF",
+    "-DLLVM_INCLUDE_TESTS=OFF",
+    "-DLLVM_INCLUDE_EXAMPLES=OFF",
+    "-DLLVM_INCLUDE_BENCHMARKS=OFF",
+    "-DLLVM_INCLUDE_DOCS=OFF",
+    "-DLLVM_INCLUDE_RUNTIMES=OFF",
+    "-DLLVM_ENABLE_ZLIB=OFF",
+    "-DLLVM_ENABLE_ZSTD=OFF",
+    "-DLLVM_ENABLE_LIBXML2=OFF",
+    "-DLLVM_ENABLE_LIBEDIT=OFF",
+    "-DLLVM_ENABLE_LIBPFM=OFF",
+    "-DLLVM_ENABLE_TERMINFO=OFF",
+    "-DLLVM_ENABLE_CURL=OFF",
+    "-DLLVM_ENABLE_HTTPLIB=OFF",
+    "-DLLVM_ENABLE_BACKTRACES=OFF",
+    "-DLLVM_ENABLE_CRASH_OVERRIDES=OFF",
+    "-DLLVM_ENABLE_UNWIND_TABLES=OFF",
+    "-DLLVM_ENABLE_EH=OFF",
+    "-DLLVM_ENABLE_RTTI=OFF",
+    "-DLLVM_ENABLE_PLUGINS=OFF",
+    "-DHAVE_DLOPEN=",
+    "-DLLVM_ENABLE_PROJECTS=",
+)
+
+
+def cmake_args(toolchain: WasiToolchain) -> list[str]:
+    threads = "ON" if toolchain.threads else "OFF"
+    return [
+        f"-DLLVM_TARGETS_TO_BUILD={';'.join(LLVM_TARGETS)}",
+        f"-DLLVM_HOST_TRIPLE={toolchain.triple}",
+        f"-DLLVM_DEFAULT_TARGET_TRIPLE={toolchain.triple}",
+        f"-DLLVM_ENABLE_THREADS={threads}",
+        *CMAKE_ARGS,
+        f"-DLLVM_TABLEGEN={DEBIAN_LLVM / 'bin' / 'llvm-tblgen'}",
+        f"-DLLVM_NATIVE_TOOL_DIR={DEBIAN_LLVM / 'bin'}",
+    ]
+
+
+def library_targets() -> list[str]:
+    """The ninja targets of the static libraries rustc links (as the native llvm-config
+    of the same version resolves them), without Debian's Polly."""
+    out = run_checked(
+        [str(NATIVE_LLVM_CONFIG), "--link-static", "--libnames", *RUSTC_COMPONENTS, *(t.lower() for t in LLVM_TARGETS)],
+        "llvm-config --libnames",
+    ).split()
+    return [lib.removeprefix("lib").removesuffix(".a") for lib in out if "Polly" not in lib]
+
+
+def build_llvm(
+    toolchain: WasiToolchain, llvm_src: Path, build: Path, toolchain_file: Path, extra: list[str], log: Path
+) -> None:
+    configure(llvm_src / "llvm", build, toolchain_file, build / "install", [*cmake_args(toolchain), *extra], log)
+    ninja(build, library_targets(), log)
+
+
+SMOKE_COMPONENTS = ("core", "analysis", "object", "webassembly")
+
+
+def smoke_test(toolchain: WasiToolchain, llvm_src: Path, build: Path, wasmtime: Path) -> str:
+    """Compile templates/wasi/llvm_smoke.c against the WASI LLVM, link it, run it under
+    wasmtime; returns what it printed."""
+    llvm_config = build / "bin" / "llvm-config"
+    libs = run_checked([str(llvm_config), "--libfiles", *SMOKE_COMPONENTS], "llvm-config --libfiles").split()
+    source = TEMPLATES_DIR / "wasi" / "llvm_smoke.c"
+    obj, module = build / "llvm-smoke.o", build / "llvm-smoke.wasm"
+    includes = [f"-I{llvm_src / 'llvm' / 'include'}", f"-I{build / 'include'}"]
+    target = [f"--target={toolchain.triple}", f"--sysroot={toolchain.sysroot}"]
+    compile_cmd = [str(toolchain.clang), *target, "-O1", *includes, "-c", str(source), "-o", str(obj)]
+    run_checked(compile_cmd, "compiling the LLVM smoke test")
+    emulated = [f"-lwasi-emulated-{e}" for e in WASI_EMULATIONS]
+    link_cmd = [str(toolchain.clangxx), *target, str(obj), *libs, *emulated, "-o", str(module)]
+    run_checked(link_cmd, "linking the LLVM smoke test")
+    return run_checked([str(wasmtime), "run", str(module)], "the LLVM smoke test under wasmtime").strip()
+
+
+def runtime_libraries() -> list[str]:
+    """What LLVM needs from the sysroot besides libc and libc++ (which the link adds)."""
+    return ["c++abi", *(f"wasi-emulated-{e}" for e in WASI_EMULATIONS)]
+
+
+def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> Path:
+    version = run_checked([str(NATIVE_LLVM_CONFIG), "--version"], "llvm-config --version")
+    path = build / "bin" / "llvm-config"
+    text = render_template(
+        "wasi/llvm-config.py.j2",
+        python=sys.executable,
+        triple=toolchain.triple,
+        native_llvm_config=NATIVE_LLVM_CONFIG,
+        version=version.strip(),
+        include_dirs=[str(llvm_src / "llvm" / "include"), str(build / "include")],
+        lib_dir=build / "lib",
+        # -stdlib=libc++ tells rustc_llvm's build to link libc++ (not libstdc++).
+        cxxflags="-std=c++17 -stdlib=libc++ -fno-exceptions -D__STDC_CONSTANT_MACROS "
+        "-D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS " + toolchain.cflags().removeprefix("-O2 "),
+        targets=list(LLVM_TARGETS),
+        runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
+    )
+    return write_if_changed(path, text, executable=True)

@@ -1,0 +1,2 @@
+"""Getting sources: pinned tarballs, downloads, the rustc checkout (git, ref `upstream`),
+vendored crates, bootstrap.toml."""

@@ -1,0 +1,458 @@
+"""The patch set, as data: every edit the tool makes to rustc, grouped by what needs it.
+
+- CORE (every option): the WASM runtime crate (slots, client factories, module
+  checks), the proc_macro bridge relay, the `.wasm` branch of the crate loader, the
+  proc-macro crate type for wasm targets and the `.rustc_proc_macro_decls` emitter.
+- The options (patcher/rustc/options/: one record each, in a registry): what each adds to
+  the core, and how a user loads a module with it.
+- COMPILETEST (options whose modules are crates): compiletest's wasm proc-macro mode.
+- WASM_HOST (every option, patcher/rustc/wasm_host.py): what rustc needs to build and
+  run on a WebAssembly host without threads; inert on other hosts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patcher.engine.edits import (
+    CRATES_IO,
+    Anchor,
+    CargoDependency,
+    CargoLockPackage,
+    Edit,
+    LockedPackage,
+    NewFile,
+    Position,
+    RustInsert,
+    SortedStringEntries,
+    fn_named,
+)
+from patcher.rustc import options
+from patcher.rustc.files import (
+    BOOTSTRAP_CC_DETECT,
+    BOOTSTRAP_TEST,
+    BRIDGE,
+    COMPILETEST_RUNTEST,
+    CREADER,
+    HARNESS,
+    INTERFACE_PASSES,
+    LINKER,
+    OUTPUT,
+    PROC_MACRO_LIB,
+    RUNTIME,
+    STD_IO_MOD,
+    STD_STDIO_UNSUPPORTED,
+    TIDY_DEPS,
+)
+from patcher.rustc.wasm_host import WASM_HOST
+
+DEFAULT_SLOTS = 64
+DECLS_VERSION = 2
+DECLS_SECTION = ".rustc_proc_macro_decls"
+# The relay ABI (version DECLS_VERSION): the host functions a guest module may import,
+# and the entry point the proc-macro harness defines in every guest module. Version 2
+# added the panic report (message and location) and the macro's stdout/stderr.
+HOST_DISPATCH = "__rustc_wasm_proc_macro_dispatch"
+HOST_RECEIVE = "__rustc_wasm_proc_macro_receive"
+HOST_REPLY = "__rustc_wasm_proc_macro_reply"
+HOST_PANIC = "__rustc_wasm_proc_macro_panic"
+HOST_WRITE = "__rustc_wasm_proc_macro_write"
+HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY, HOST_PANIC, HOST_WRITE))
+GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
+GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
+# compiletest's wasm proc-macro mode: this variable names the target proc macros are built for.
+COMPILETEST_ENV = "COMPILETEST_WASM_PROC_MACROS"
+# Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
+DEFAULT_FUEL = 2_000_000_000
+DEFAULT_MEMORY_MIB = 1024
+
+
+def depends_on_runtime(crate: str) -> Edit:
+    """`crate` (a compiler crate) gets the runtime crate as a dependency."""
+    return CargoDependency(
+        f"compiler/{crate}/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
+    )
+
+
+def context(option: str, slots: int) -> dict[str, Any]:
+    """Everything templates may refer to."""
+    return {
+        "option": option,
+        "slots": slots,
+        "decls_version": DECLS_VERSION,
+        "decls_section": DECLS_SECTION,
+        "host_imports": HOST_IMPORTS,
+        "host_dispatch": HOST_DISPATCH,
+        "host_receive": HOST_RECEIVE,
+        "host_reply": HOST_REPLY,
+        "host_panic": HOST_PANIC,
+        "host_write": HOST_WRITE,
+        "compiletest_env": COMPILETEST_ENV,
+        "guest_entry": GUEST_ENTRY,
+        "guest_entry_macro": GUEST_ENTRY_MACRO,
+        "default_fuel": f"{DEFAULT_FUEL:_}",
+        "default_memory_mib": DEFAULT_MEMORY_MIB,
+    }
+
+
+RUNTIME_FILES: list[Edit] = [
+    NewFile(f"{RUNTIME}/Cargo.toml", "runtime/Cargo.toml.j2"),
+    NewFile(f"{RUNTIME}/src/lib.rs", "runtime/lib.rs.j2"),
+    NewFile(f"{RUNTIME}/src/decls.rs", "runtime/decls.rs.j2"),
+    NewFile(f"{RUNTIME}/src/limits.rs", "runtime/limits.rs.j2"),
+    NewFile(f"{RUNTIME}/src/module.rs", "runtime/module.rs.j2"),
+    NewFile(f"{RUNTIME}/src/registry.rs", "runtime/registry.rs.j2"),
+    NewFile(f"{RUNTIME}/src/slots.rs", "runtime/slots.rs.j2"),
+]
+
+BRIDGE_RELAY: list[Edit] = [
+    NewFile(f"{BRIDGE}/relay.rs", "proc_macro/relay.rs.j2"),
+    RustInsert(
+        f"{BRIDGE}/mod.rs",
+        Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "client"))', "mod client", ("client",)),
+        Position.AFTER,
+        "proc_macro/bridge_mod_relay.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "relay"))',
+    ),
+    RustInsert(
+        f"{BRIDGE}/client.rs",
+        Anchor(
+            "((impl_item trait: (type_identifier) @tr type: (generic_type type: (type_identifier) @ty)) @anchor"
+            ' (#eq? @tr "Clone") (#eq? @ty "Client"))',
+            "impl Clone for Client",
+            ("Client",),
+        ),
+        Position.AFTER,
+        "proc_macro/client_from_raw_run.rs.j2",
+        '((function_item name: (identifier) @n) @probe (#eq? @n "from_raw_run"))',
+    ),
+    RustInsert(
+        f"{BRIDGE}/rpc.rs",
+        Anchor(
+            "((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor"
+            ' (#eq? @m "rpc_encode_decode") (#eq? @tt "(le usize)"))',
+            "rpc_encode_decode!(le usize)",
+            ("rpc_encode_decode", "usize"),
+        ),
+        Position.REPLACE,
+        "proc_macro/rpc_usize.rs.j2",
+        "((impl_item trait: (generic_type type: (type_identifier) @tr) type: (primitive_type) @ty) @probe"
+        ' (#eq? @tr "Encode") (#eq? @ty "usize"))',
+    ),
+]
+
+LOADER: list[Edit] = [
+    RustInsert(
+        CREADER,
+        Anchor(
+            "((impl_item type: (type_identifier) @t"
+            " body: (declaration_list (function_item name: (identifier) @n) @anchor))"
+            ' (#eq? @t "CStore") (#eq? @n "dlsym_proc_macros"))',
+            "fn dlsym_proc_macros in impl CStore",
+            ("dlsym_proc_macros", "CStore"),
+            expect=r"path: &Path.*-> Result<&'static \[ProcMacro\], CrateError>",
+        ),
+        Position.BODY_START,
+        "core/creader_dlsym_wasm.rs.j2",
+        "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
+        ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "is_wasm_module"))',
+    ),
+    depends_on_runtime("rustc_metadata"),
+]
+
+GUEST: list[Edit] = [
+    RustInsert(
+        OUTPUT,
+        Anchor(
+            fn_named("invalid_output_for_target"),
+            "fn invalid_output_for_target",
+            ("invalid_output_for_target",),
+            expect=r"crate_type: CrateType\) -> bool",
+        ),
+        Position.BODY_START,
+        "core/output_allow_wasm_proc_macro.rs.j2",
+        '((if_expression condition: (_) @c) @probe (#match? @c "is_like_wasm"))',
+    ),
+    RustInsert(
+        HARNESS,
+        Anchor(
+            "((expression_statement (call_expression function: (field_expression value: (field_expression) @recv"
+            " field: (field_identifier) @m) arguments: (arguments (identifier) @arg))) @anchor"
+            ' (#eq? @recv "krate.items") (#eq? @m "push") (#eq? @arg "decls"))',
+            "krate.items.push(decls) in fn inject",
+            ("inject", "krate"),
+            inside=fn_named("inject", "scope"),
+        ),
+        Position.AFTER,
+        "core/harness_push_section.rs.j2",
+        '((call_expression function: (identifier) @f) @probe (#eq? @f "mk_wasm_decls_section"))',
+    ),
+    RustInsert(
+        HARNESS,
+        Anchor(
+            fn_named("mk_decls"), "fn mk_decls", ("mk_decls",), expect=r"macros: &\[ProcMacro\]\) -> Box<ast::Item>"
+        ),
+        Position.AFTER,
+        "core/harness_section_fn.rs.j2",
+        fn_named("mk_wasm_decls_section", "probe"),
+    ),
+    RustInsert(
+        HARNESS,
+        Anchor(
+            "((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor"
+            ' (#eq? @m "thin_vec") (#match? @tt "decls_static"))',
+            "thin_vec![.., decls_static] of the harness's const block in fn mk_decls",
+            ("mk_decls", "decls_static"),
+            expect=r"^thin_vec!\[cx\.stmt_item\(span, krate\), cx\.stmt_item\(span, decls_static\)\]$",
+            inside=fn_named("mk_decls", "scope"),
+        ),
+        Position.REPLACE,
+        "core/harness_block_stmts.rs.j2",
+        '((call_expression function: (identifier) @f) @probe (#eq? @f "harness_block_stmts"))',
+    ),
+    RustInsert(
+        PROC_MACRO_LIB,
+        Anchor(
+            '((inner_attribute_item) @anchor (#eq? @anchor "#![feature(allow_internal_unstable)]"))',
+            "#![feature(allow_internal_unstable)] of proc_macro",
+            ("allow_internal_unstable",),
+        ),
+        Position.AFTER,
+        "proc_macro/feature_allow_internal_unsafe.rs.j2",
+        '((inner_attribute_item) @probe (#eq? @probe "#![feature(allow_internal_unsafe)]"))',
+    ),
+    RustInsert(
+        LINKER,
+        Anchor(
+            '((let_declaration pattern: (identifier) @v value: (if_expression)) @anchor (#eq? @v "symbols"))',
+            "let mut symbols = if let CrateType::ProcMacro .. in fn exported_symbols",
+            ("exported_symbols", "exported_symbols_for_proc_macro_crate"),
+            expect=r"CrateType::ProcMacro = crate_type",
+            inside=fn_named("exported_symbols", "scope"),
+        ),
+        Position.BEFORE,
+        "core/linker_export_wasm_entry.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{GUEST_ENTRY}"))',
+    ),
+    RustInsert(
+        INTERFACE_PASSES,
+        Anchor(
+            "((expression_statement (if_expression condition: (binary_expression) @c)) @anchor"
+            ' (#eq? @c "is_proc_macro_crate && !sess.panic_strategy().unwinds()"))',
+            "if is_proc_macro_crate && !sess.panic_strategy().unwinds() { .. } (the panic=abort warning)",
+            ("ProcMacroCratePanicAbort", "is_proc_macro_crate"),
+        ),
+        Position.BEFORE,
+        "core/interface_explicit_panic_strategy.rs.j2",
+        '((let_declaration pattern: (identifier) @v) @probe (#eq? @v "explicit_panic_strategy"))',
+    ),
+    RustInsert(
+        INTERFACE_PASSES,
+        Anchor(
+            '((binary_expression) @anchor (#eq? @anchor "is_proc_macro_crate && !sess.panic_strategy().unwinds()"))',
+            "is_proc_macro_crate && !sess.panic_strategy().unwinds() (the panic=abort warning)",
+            ("ProcMacroCratePanicAbort", "is_proc_macro_crate"),
+        ),
+        Position.REPLACE,
+        "core/interface_panic_abort_warning.rs.j2",
+        '((binary_expression) @probe (#match? @probe "^is_proc_macro_crate[^{]*is_like_wasm"))',
+    ),
+]
+
+
+GUEST_NAME: list[Edit] = [
+    RustInsert(
+        OUTPUT,
+        Anchor(
+            '((match_arm pattern: (match_pattern) @p) @anchor (#match? @p "CrateType::ProcMacro"))',
+            "the match arm for CrateType::ProcMacro in fn filename_for_input",
+            ("filename_for_input", "ProcMacro"),
+            expect=r"dll_prefix",
+            inside=fn_named("filename_for_input", "scope"),
+        ),
+        Position.BEFORE,
+        "core/output_wasm_proc_macro_name.rs.j2",
+        '((match_arm pattern: (match_pattern) @p) @probe (#match? @p "ProcMacro if sess.target.is_like_wasm"))',
+    ),
+]
+
+# std for wasm32-unknown-unknown: stdout and stderr can go to a sink (the relay's guest
+# installs one), instead of being discarded; every other target is unchanged.
+STD_OUTPUT_SINK: list[Edit] = [
+    RustInsert(
+        STD_STDIO_UNSUPPORTED,
+        Anchor(
+            '((type_item name: (type_identifier) @n) @anchor (#eq? @n "Stderr"))',
+            "pub type Stderr = Stdout",
+            ("Stderr",),
+            expect=r"= Stdout;",
+        ),
+        Position.REPLACE,
+        "std/stdio_stderr_alias.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "output_sink"))',
+    ),
+    RustInsert(
+        STD_STDIO_UNSUPPORTED,
+        Anchor(
+            "((impl_item trait: (scoped_type_identifier) @tr type: (type_identifier) @ty) @anchor"
+            ' (#eq? @tr "io::Write") (#eq? @ty "Stdout"))',
+            "impl io::Write for Stdout",
+            ("Write", "Stdout"),
+        ),
+        Position.BEFORE,
+        "std/stdio_stdout_write_cfg.rs.j2",
+        '((line_comment) @probe (#match? @probe "rustc-wasm-proc-macros: see output_sink"))',
+    ),
+    NewFile("library/std/src/sys/stdio/unsupported/output_sink.rs", "std/stdio_output_sink.rs.j2"),
+    RustInsert(
+        STD_IO_MOD,
+        Anchor(
+            '((use_declaration) @anchor (#match? @anchor "set_output_capture"))',
+            "pub use self::stdio::{set_output_capture, ..} in std::io",
+            ("set_output_capture",),
+        ),
+        Position.AFTER,
+        "std/io_reexport_output_sink.rs.j2",
+        fn_named("set_output_sink", "probe"),
+    ),
+]
+
+
+def cargo_lock(dependents: tuple[str, ...]) -> Edit:
+    """The runtime crate and the interpreter crates vendored from Debian (patcher/provision/vendor.py)."""
+    return CargoLockPackage(
+        "Cargo.lock",
+        (
+            LockedPackage("rustc_wasm_proc_macro", "0.0.0", ("rustc_proc_macro", "wasmi", "wasmparser 0.239.0")),
+            LockedPackage("spin", "0.10.0", (), CRATES_IO),
+            # optional and never built, but locked all the same (cargo#10801)
+            LockedPackage("string-interner", "0.19.0", ("hashbrown 0.16.1", "serde"), CRATES_IO),
+            LockedPackage(
+                "wasmi",
+                "1.1.0",
+                ("spin", "wasmi_collections", "wasmi_core", "wasmi_ir", "wasmparser 0.239.0"),
+                CRATES_IO,
+            ),
+            LockedPackage("wasmi_collections", "1.1.0", ("string-interner",), CRATES_IO),
+            LockedPackage("wasmi_core", "1.1.0", ("libm",), CRATES_IO),
+            LockedPackage("wasmi_ir", "1.1.0", ("wasmi_core",), CRATES_IO),
+            LockedPackage("wasmparser", "0.239.0", ("bitflags", "indexmap"), CRATES_IO),
+        ),
+        dependents,
+    )
+
+
+TIDY: list[Edit] = [
+    SortedStringEntries(
+        TIDY_DEPS,
+        Anchor(
+            "((const_item name: (identifier) @n value: (reference_expression value: (array_expression) @anchor))"
+            ' (#eq? @n "PERMITTED_RUSTC_DEPENDENCIES"))',
+            "const PERMITTED_RUSTC_DEPENDENCIES",
+            ("PERMITTED_RUSTC_DEPENDENCIES",),
+        ),
+        ("libm", "spin", "wasmi", "wasmi_collections", "wasmi_core", "wasmi_ir"),
+    ),
+]
+
+
+CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *GUEST_NAME, *STD_OUTPUT_SINK, *TIDY]
+
+# compiletest's wasm proc-macro mode (options A and C, whose modules are crates): with
+# COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module, and
+# bootstrap puts std for that target in the sysroot it gives compiletest.
+COMPILETEST: list[Edit] = [
+    RustInsert(
+        BOOTSTRAP_TEST,
+        Anchor(
+            "((expression_statement (call_expression function: (field_expression field: (field_identifier) @m)"
+            " arguments: (arguments (struct_expression name: (type_identifier) @s)))) @anchor"
+            ' (#eq? @m "ensure") (#eq? @s "RemoteCopyLibs"))',
+            "builder.ensure(RemoteCopyLibs { .. }) in impl Step for Compiletest",
+            ("Compiletest", "RemoteCopyLibs"),
+            inside="((impl_item trait: (type_identifier) @tr type: (type_identifier) @ty) @scope"
+            ' (#eq? @tr "Step") (#eq? @ty "Compiletest"))',
+        ),
+        Position.AFTER,
+        "compiletest/bootstrap_wasm_std.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+    ),
+    RustInsert(
+        BOOTSTRAP_CC_DETECT,
+        Anchor(
+            "((for_expression pattern: (identifier) @v) @anchor (#eq? @v \"target\"))",
+            "for target in targets.into_iter() { fill_target_compiler(..) } in fn fill_compilers",
+            ("fill_compilers", "fill_target_compiler"),
+            expect=r"fill_target_compiler\(build, target\)",
+            inside=fn_named("fill_compilers", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/bootstrap_wasm_cc.rs.j2",
+        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+    ),
+    NewFile("src/tools/compiletest/src/runtest/wasm_proc_macro.rs", "compiletest/wasm_proc_macro.rs.j2"),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "ui"))', "mod ui", ("ui",)),
+        Position.AFTER,
+        "compiletest/mod_decl.rs.j2",
+        '((mod_item name: (identifier) @n) @probe (#eq? @n "wasm_proc_macro"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            '((match_arm pattern: (match_pattern) @p) @anchor (#eq? @p "AuxType::Dylib | AuxType::ProcMacro"))',
+            "AuxType::Dylib | AuxType::ProcMacro => .. in fn get_lib_name",
+            ("get_lib_name", "dylib_name"),
+            inside=fn_named("get_lib_name", "scope"),
+        ),
+        Position.BEFORE,
+        "compiletest/lib_name_arm.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "module_name"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            "((expression_statement (if_expression condition: (binary_expression) @c)) @anchor"
+            ' (#eq? @c "aux_type == Some(AuxType::ProcMacro)"))',
+            "if aux_type == Some(AuxType::ProcMacro) { aux_props.force_host = true } in fn build_auxiliary",
+            ("build_auxiliary", "force_host"),
+            expect=r"force_host = true",
+            inside=fn_named("build_auxiliary", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/retarget_auxiliary.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "retarget_auxiliary"))',
+    ),
+    RustInsert(
+        COMPILETEST_RUNTEST,
+        Anchor(
+            '((let_declaration pattern: (identifier) @v value: (call_expression) @c) @anchor (#eq? @v "props")'
+            ' (#match? @c "^TestProps::from_file"))',
+            "let mut props = TestProps::from_file(..) in fn run",
+            ("run", "TestProps"),
+            inside=fn_named("run", "scope"),
+        ),
+        Position.AFTER,
+        "compiletest/retarget_test.rs.j2",
+        '((call_expression function: (scoped_identifier name: (identifier) @f)) @probe (#eq? @f "retarget_test"))',
+    ),
+]
+
+
+def runtime_dependents(edits: list[Edit]) -> tuple[str, ...]:
+    """The compiler crates that `edits` make depend on the runtime crate (for Cargo.lock)."""
+    return tuple(
+        sorted(
+            e.file.split("/")[1] for e in edits if isinstance(e, CargoDependency) and e.name == "rustc_wasm_proc_macro"
+        )
+    )
+
+
+def edits_for(option: str) -> list[Edit]:
+    """Every edit of `option`: the core, the wasm-host edits, Cargo.lock, the option's own
+    edits and, for options whose modules are crates, compiletest's wasm proc-macro mode."""
+    spec = options.get(option)
+    own = list(spec.edits)
+    lock = cargo_lock(runtime_dependents([*CORE, *own]))
+    return [*CORE, *WASM_HOST, lock, *own, *(COMPILETEST if spec.compiletest_mode else [])]

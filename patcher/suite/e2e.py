@@ -1,0 +1,406 @@
+"""The end-to-end suite: build the test macros (e2e/macros/) to wasm, compile the
+programs of e2e/programs/ with the patched compiler under one option, run them and
+check their output; check that hostile modules end in clear errors; compare
+diagnostics and expansions with the same macros built natively.
+
+A program declares what it expects in `//@` header lines:
+
+    //@ macros: basic describe      the macro crates it uses
+    //@ stdout: text                a line the program must print (in order)
+    //@ error: text                 compiling must fail (exit 1) with this in stderr
+    //@ env: NAME=VALUE             environment for the compiler
+    //@ wasm-only                   no native counterpart (it would crash a native rustc)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from patcher.build.install import Installed
+from patcher.build.process import TIMED_OUT, capture
+from patcher.errors import PatcherError
+from patcher.paths import REPO_ROOT
+from patcher.results import results_dir
+from patcher.rustc import options
+from patcher.suite import fixtures, wasm_macro
+
+E2E_DIR = REPO_ROOT / "e2e"
+WORK_DIR = REPO_ROOT / "build" / "e2e"
+TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
+ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
+ABORT_SUMMARY = "error: aborting due to"
+# programs whose expansion must be identical with the native and the wasm build of their macros
+SAME_EXPANSION = ("all_kinds", "syn_generics")
+NATIVE = "native"  # MacroFlags of native proc macros
+PRELUDE_ONLY_CFG = "wasm_option_b"  # e2e/cargo_project: macros reachable only through the prelude
+
+
+@dataclass
+class Program:
+    name: str
+    path: Path
+    macros: list[str]
+    stdout: list[str] = field(default_factory=list)
+    error: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    wasm_only: bool = False
+
+
+@dataclass
+class Outcome:
+    case: str
+    passed: bool
+    seconds: float
+    detail: str = ""
+
+
+def read_program(path: Path) -> Program:
+    program = Program(path.stem, path, [])
+    for line in path.read_text().splitlines():
+        m = re.match(r"//@ ([\w-]+)(?::\s?(.*))?$", line)
+        if not m:
+            continue
+        key, value = m.group(1), (m.group(2) or "")
+        if key == "macros":
+            program.macros = value.split()
+        elif key == "stdout":
+            program.stdout.append(value)
+        elif key == "error":
+            program.error = value
+        elif key == "env":
+            name, _, val = value.partition("=")
+            program.env[name] = val
+        elif key == "wasm-only":
+            program.wasm_only = True
+    return program
+
+
+def programs() -> list[Program]:
+    return [read_program(p) for p in sorted((E2E_DIR / "programs").glob("*.rs"))]
+
+
+@dataclass(frozen=True)
+class MacroFlags:
+    """How a compiler is told about a macro crate: per option, or natively."""
+
+    option: str  # a registered option's name, or NATIVE
+
+    @property
+    def by_path(self) -> bool:
+        """The macros are a crate's: `extern crate`, `name::Macro` and dependents work."""
+        return self.option == NATIVE or options.get(self.option).macros_by_path
+
+    def header(self, macros: list[str]) -> str:
+        """Line 1 of every compiled program (kept to one line so spans stay comparable)."""
+        if not self.by_path:
+            return "\n"
+        return " ".join(f"#[macro_use] extern crate {m};" for m in macros) + "\n"
+
+    def args(self, name: str, artifact: Path) -> list[str]:
+        if self.option == NATIVE:
+            return ["--extern", f"{name}={artifact}"]
+        return options.get(self.option).load_args(name, artifact)
+
+    def cargo_flags(self, name: str, artifact: Path) -> str:
+        """RUSTFLAGS for e2e/cargo_project-like crates: the load flag, and the cfg telling
+        the source to use the prelude when the macros have no path."""
+        flags = " ".join(self.args(name, artifact))
+        return flags if self.by_path else f"{flags} --cfg {PRELUDE_ONLY_CFG}"
+
+
+@dataclass(frozen=True)
+class DependentCase:
+    """A library compiled against the `basic` wasm macro, then a binary using the library.
+    `binary_finds` says how the binary's compiler is told of the module: by nothing but
+    a search path holding it (`search`), by the same macro flags as the library (`flags`,
+    as cargo's RUSTFLAGS give every crate), or not at all (`none`)."""
+
+    name: str
+    library: str
+    binary: str
+    stdout: str
+    binary_finds: str
+
+
+DEPENDENT_CASES = (
+    DependentCase("search-path", "derive_lib", "uses_derive_lib", "derive_lib::answer() = 42", "search"),
+    DependentCase("same-flags", "derive_lib", "uses_derive_lib", "derive_lib::answer() = 42", "flags"),
+    DependentCase("unused-macro", "unused_lib", "uses_unused_lib", "unused_lib::double(21) = 42", "none"),
+    DependentCase("unused-macro-same-flags", "unused_lib", "uses_unused_lib", "unused_lib::double(21) = 42", "flags"),
+)
+
+
+@dataclass(frozen=True)
+class WasmHost:
+    """Driving rustc.wasm (dist/wasm/bin/rustc, under wasmtime): programs are compiled for
+    wasm32-wasip1 with `-Zno-link`, linked by `link` (the native compiler, `-Zlink-only`)
+    and run under wasmtime."""
+
+    link: Callable[[Path, Path], None]  # (rlink, output)
+    wasmtime: Path
+    target: str = "wasm32-wasip1"
+
+
+class Suite:
+    def __init__(
+        self,
+        compiler: Installed,
+        checkout: Path,
+        option: str,
+        log: Callable[[str], None] = print,
+        native: Installed | None = None,
+        wasm_host: WasmHost | None = None,
+    ):
+        self.compiler = compiler  # the compiler under test
+        self.native_compiler = native or compiler  # builds the macros; the reference for comparisons
+        self.wasm_host = wasm_host
+        self.checkout = checkout
+        self.option = option
+        self.log = log
+        self.work = WORK_DIR / (option if wasm_host is None else f"wasm-{option}")
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.wasm: dict[str, Path] = {}
+        self.native: dict[str, Path] = {}
+
+    def build_macros(self) -> None:
+        for crate in sorted(p for p in (E2E_DIR / "macros").iterdir() if (p / "Cargo.toml").exists()):
+            start = time.perf_counter()
+            self.wasm[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=True)
+            if crate.name != "hostile_wasi":
+                self.native[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=False)
+            self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
+
+    def compile(
+        self, program: Program, flags: MacroFlags, artifacts: dict[str, Path], extra: list[str], out: Path | None
+    ) -> tuple[subprocess.CompletedProcess[str], float]:
+        """Compile `program` (to `out`; with `out=None`, whatever `extra` prints goes to stdout)."""
+        source = self.work / flags.option / f"{program.name}.rs"  # the file name is the crate name
+        source.parent.mkdir(exist_ok=True)
+        source.write_text(flags.header(program.macros) + program.path.read_text())
+        under_test = flags.option != "native"
+        compiler = self.compiler if under_test else self.native_compiler
+        cmd = [str(compiler.rustc), "--edition", "2021", str(source), *extra]
+        wasm_host = self.wasm_host if under_test else None
+        if wasm_host is not None:
+            cmd += ["--target", wasm_host.target]
+            if out is not None:
+                cmd += ["-Zno-link"]
+        if out is not None:
+            cmd += ["-o", str(out)]
+        for name in program.macros:
+            cmd += flags.args(name, artifacts[name])
+        # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
+        start = time.perf_counter()
+        proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1", **program.env}, timeout=TIMEOUT)
+        seconds = time.perf_counter() - start
+        if wasm_host is not None and out is not None and proc.returncode == 0:
+            try:
+                wasm_host.link(out.with_suffix(".rlink"), out)
+            except PatcherError as err:
+                proc = subprocess.CompletedProcess(cmd, 1, proc.stdout, f"{proc.stderr}{err}")
+        return proc, seconds
+
+    def run_program(self, program: Program) -> Outcome:
+        flags = MacroFlags(self.option)
+        binary = self.work / program.name
+        proc, seconds = self.compile(program, flags, self.wasm, [], binary)
+        problem = _ice(proc.stderr)
+        if problem:
+            return Outcome(program.name, False, seconds, problem)
+        if program.error is not None:
+            if proc.returncode != 1 or program.error not in proc.stderr:
+                return Outcome(
+                    program.name,
+                    False,
+                    seconds,
+                    f"expected exit 1 with {program.error!r}; got exit {proc.returncode}:\n{proc.stderr[-3000:]}",
+                )
+            return self._compare_spans(program, proc.stderr, seconds)
+        if proc.returncode != 0:
+            return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
+        run = [str(binary)] if self.wasm_host is None else [str(self.wasm_host.wasmtime), "run", str(binary)]
+        ran = capture(run, timeout=60)
+        lines = ran.stdout.splitlines()
+        if ran.returncode != 0 or lines != program.stdout:
+            return Outcome(
+                program.name,
+                False,
+                seconds,
+                f"ran with exit {ran.returncode}, stdout {lines!r}, expected {program.stdout!r}",
+            )
+        return Outcome(program.name, True, seconds)
+
+    def _compare_spans(self, program: Program, wasm_stderr: str, seconds: float) -> Outcome:
+        """An error a wasm macro raises points where the native macro's does."""
+        if program.wasm_only:
+            return Outcome(program.name, True, seconds)
+        proc, _ = self.compile(program, MacroFlags(NATIVE), self.native, [], self.work / f"{program.name}.native")
+        wasm_spans, native_spans = _diagnostics(wasm_stderr, program), _diagnostics(proc.stderr, program)
+        if self.wasm_host is not None:
+            # rustc.wasm aborts at the first fatal error (wasm32-wasip1 has no unwinding), before
+            # the summary "error: aborting due to N previous errors"; see the README.
+            native_spans = [d for d in native_spans if not d[0].startswith(ABORT_SUMMARY)]
+        if wasm_spans != native_spans:
+            return Outcome(
+                program.name, False, seconds, f"diagnostics differ:\nwasm:   {wasm_spans}\nnative: {native_spans}"
+            )
+        return Outcome(program.name, True, seconds, f"same diagnostics as native: {wasm_spans}")
+
+    def same_expansion(self, program: Program) -> Outcome:
+        """`-Zunpretty=expanded` is identical with the native and the wasm macros (apart
+        from the header line naming the macro crates, which option B does without)."""
+        names = {f"extern crate {m};" for m in program.macros} | {"#[macro_use]"}
+        outputs = []
+        for flags, artifacts in ((MacroFlags(self.option), self.wasm), (MacroFlags(NATIVE), self.native)):
+            proc, seconds = self.compile(program, flags, artifacts, ["-Zunpretty=expanded"], None)
+            if proc.returncode != 0 or "impl" not in proc.stdout:
+                return Outcome(f"expansion:{program.name}", False, seconds, proc.stderr[-2000:] or "no output")
+            outputs.append([line for line in proc.stdout.splitlines() if line.strip() not in names])
+        passed = outputs[0] == outputs[1]
+        return Outcome(f"expansion:{program.name}", passed, 0.0, "" if passed else "expanded code differs")
+
+    def cargo_project(self) -> Outcome:
+        """An ordinary cargo project uses the precompiled module through RUSTFLAGS."""
+        project = E2E_DIR / "cargo_project"
+        module = self.wasm["describe"]
+        flags = MacroFlags(self.option).cargo_flags("describe", module)
+        env = {
+            "RUSTC": str(self.compiler.rustc),
+            "RUSTFLAGS": flags,
+            "RUSTC_BOOTSTRAP": "1",
+            "CARGO_TARGET_DIR": str(self.work / "cargo_project"),
+        }
+        cmd = [wasm_macro.cargo(), "run", "--quiet", "--offline", "--manifest-path", str(project / "Cargo.toml")]
+        start = time.perf_counter()
+        proc = capture(cmd, env=env, timeout=TIMEOUT)
+        seconds = time.perf_counter() - start
+        expected = "Point {x: 1.5, y: -2.0}"
+        if proc.returncode != 0 or proc.stdout.strip() != expected:
+            return Outcome(
+                "cargo_project",
+                False,
+                seconds,
+                f"exit {proc.returncode}, stdout {proc.stdout!r}, expected {expected!r}:\n{proc.stderr[-3000:]}",
+            )
+        return Outcome("cargo_project", True, seconds)
+
+    def dependents(self) -> Iterator[Outcome]:
+        """Crates built against a wasm macro are usable by other crates (options A and C,
+        whose modules are crates found like any dependency)."""
+        module = self.wasm["basic"]
+        flags = MacroFlags(self.option).args("basic", module)
+        for case in DEPENDENT_CASES:
+            work = self.work / "dependents" / case.name
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            source = E2E_DIR / "dependents"
+            rustc = [str(self.compiler.rustc), "--edition", "2021"]
+            library = [*rustc, "--crate-type", "rlib", str(source / f"{case.library}.rs"), "--out-dir", str(work)]
+            binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", f"dependency={work}", "-o", str(work / "bin")]
+            binary += {"flags": flags, "search": ["-L", str(module.parent)], "none": []}[case.binary_finds]
+            start = time.perf_counter()
+            problem = _run_step(library + flags, "library") or _run_step(binary, "binary")
+            if not problem:
+                ran = capture([str(work / "bin")], timeout=60)
+                if ran.returncode != 0 or ran.stdout.strip() != case.stdout:
+                    problem = f"ran with exit {ran.returncode}, stdout {ran.stdout!r}, expected {case.stdout!r}"
+            yield Outcome(f"dependent:{case.name}", not problem, time.perf_counter() - start, problem)
+
+    def hostile_modules(self) -> Iterator[Outcome]:
+        """Modules that are broken or too big: each ends in a load error naming the problem."""
+        program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
+        for case in fixtures.hostile_modules(self.work / "fixtures", self.native_compiler, self.checkout):
+            proc, seconds = self.compile(program, MacroFlags(self.option), {"basic": case.path}, [], self.work / "x")
+            ok = proc.returncode == 1 and case.expect in proc.stderr and not _ice(proc.stderr)
+            detail = "" if ok else f"exit {proc.returncode}, expected {case.expect!r}:\n{proc.stderr[-2000:]}"
+            yield Outcome(f"module:{case.name}", ok, seconds, detail)
+
+    def run(self) -> list[Outcome]:
+        self.build_macros()
+        outcomes = []
+        for program in programs():
+            outcomes.append(self.run_program(program))
+            if program.name in SAME_EXPANSION:
+                outcomes.append(self.same_expansion(program))
+        if self.wasm_host is None:  # cargo would need rustc.wasm to link build scripts and binaries
+            outcomes.append(self.cargo_project())
+            if MacroFlags(self.option).by_path:  # macros that are not a crate's have no dependents
+                outcomes.extend(self.dependents())
+        outcomes.extend(self.hostile_modules())
+        for o in outcomes:
+            self.log(
+                f"{'PASS' if o.passed else 'FAIL'} {o.case} ({o.seconds:.1f} s) {o.detail if not o.passed else ''}"
+            )
+        return outcomes
+
+
+def _run_step(cmd: list[str], what: str) -> str:
+    """Run one compiler command; what went wrong, or "" when it succeeded."""
+    proc = capture(cmd, timeout=TIMEOUT)
+    if proc.returncode == TIMED_OUT:
+        return f"{what}: timed out after {TIMEOUT} s"
+    if proc.returncode != 0 or _ice(proc.stderr):
+        return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}"
+    return ""
+
+
+def _ice(stderr: str) -> str:
+    marker = next((m for m in ICE_MARKERS if m in stderr), None)
+    return f"the compiler crashed ({marker}):\n{stderr[-3000:]}" if marker else ""
+
+
+def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:
+    """(message, line:column) of each error, the location relative to the program."""
+    found = []
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("error"):
+            continue
+        location = next((lines[j] for j in range(i + 1, min(i + 3, len(lines))) if "--> " in lines[j]), "")
+        found.append((line, location.rsplit(".rs:", 1)[-1] if location else ""))
+    return found
+
+
+def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
+    results_dir().mkdir(parents=True, exist_ok=True)
+    path = results_dir() / f"e2e-{host}-option-{option}.json"
+    passed = sum(o.passed for o in outcomes)
+    data = {
+        "host": host,
+        "option": option,
+        "passed": passed,
+        "total": len(outcomes),
+        "date": time.strftime("%Y-%m-%d"),
+        "cases": [{"case": o.case, "passed": o.passed, "seconds": round(o.seconds, 2)} for o in outcomes],
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def main(
+    compiler: Installed,
+    checkout: Path,
+    option: str,
+    host: str = "native",
+    native: Installed | None = None,
+    wasm_host: WasmHost | None = None,
+) -> int:
+    """`compiler` is the one under test; with `wasm_host`, it is rustc.wasm and `native`
+    builds the macros and is the reference."""
+    if compiler.option != option:
+        raise PatcherError(
+            f"{compiler.sysroot} holds a compiler built for option {compiler.option}, not {option}: "
+            f"run `nox -s build -- --option {option}{' --host wasm' if wasm_host else ''}` first"
+        )
+    outcomes = Suite(compiler, checkout, option, native=native, wasm_host=wasm_host).run()
+    path = write_results(outcomes, host, option)
+    failed = [o for o in outcomes if not o.passed]
+    print(f"e2e ({host}, option {option}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")
+    return 1 if failed else 0

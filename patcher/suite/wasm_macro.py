@@ -1,0 +1,174 @@
+"""Compile an unchanged proc-macro crate (a directory with a Cargo.toml) to a
+WebAssembly module with the patched compiler, or natively for comparison.
+
+cargo always builds proc-macro crates for the host, so the crate is built through a
+shadow manifest (under `build/macros/`, never in the user's directory) that declares
+the same sources, dependencies and features as a plain library, and `cargo rustc
+--crate-type proc-macro --target wasm32-unknown-unknown` turns it back into a proc
+macro for the wasm target. Dependencies (syn, quote, proc-macro2, ...) come from the
+rustc checkout's `vendor/`, offline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from patcher.build.install import Installed
+from patcher.build.process import capture
+from patcher.errors import PatcherError
+from patcher.paths import REPO_ROOT
+from patcher.provision import bootstrap_config, vendor
+
+WASM_TARGET = "wasm32-unknown-unknown"
+BUILD_DIR = REPO_ROOT / "build" / "macros"
+
+
+@dataclass(frozen=True)
+class MacroCrate:
+    name: str  # the library's crate name, as `--extern` wants it
+    manifest: dict[str, Any]
+    root: Path
+
+
+def read_crate(crate_dir: Path) -> MacroCrate:
+    manifest_path = crate_dir / "Cargo.toml"
+    try:
+        manifest = tomllib.loads(manifest_path.read_text())
+    except OSError:
+        raise PatcherError(f"{crate_dir}: no Cargo.toml; expected a proc-macro crate directory") from None
+    except tomllib.TOMLDecodeError as err:
+        raise PatcherError(f"{manifest_path}: not valid TOML: {err}") from None
+    lib = manifest.get("lib", {})
+    if not lib.get("proc-macro", lib.get("proc_macro", False)):
+        raise PatcherError(f"{manifest_path}: not a proc-macro crate (expected `[lib] proc-macro = true`)")
+    name = lib.get("name", manifest["package"]["name"]).replace("-", "_")
+    return MacroCrate(name, manifest, crate_dir.resolve())
+
+
+def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = True, release: bool = True) -> Path:
+    """Build the macro crate; return the module (`.wasm`) or native library path."""
+    crate = read_crate(crate_dir)
+    flavor = "wasm" if wasm else "native"
+    shadow = BUILD_DIR / flavor / crate.name
+    shadow.mkdir(parents=True, exist_ok=True)
+    (shadow / "Cargo.toml").write_text(_shadow_manifest(crate, proc_macro=not wasm))
+    cmd = [cargo()]
+    if wasm:
+        cmd += ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro"]
+    else:
+        cmd += ["build", "--lib"]
+    cmd += ["--manifest-path", str(shadow / "Cargo.toml"), "--message-format", "json-render-diagnostics", "--offline"]
+    cmd += vendor.cargo_source_args(checkout / "vendor")
+    if release:
+        cmd.append("--release")
+    if wasm:
+        cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+    env = {
+        "RUSTC": str(compiler.rustc),
+        "CARGO_TARGET_DIR": str(_target_dir(BUILD_DIR / flavor / "target", compiler)),
+        "RUSTC_BOOTSTRAP": "1",
+    }
+    proc = capture(cmd, env=env, unset=("RUSTC_WRAPPER",))
+    if proc.returncode != 0:
+        raise PatcherError(f"building {crate.name} ({flavor}) failed:\n{proc.stderr[-6000:]}")
+    artifact = _artifact(proc.stdout, crate.name, ".wasm" if wasm else ".so")
+    out = BUILD_DIR / "out" / flavor / artifact.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(artifact, out)
+    return out
+
+
+def cargo() -> str:
+    """The cargo that drives builds: the stage0 toolchain's (rustc's own vendor/ is
+    resolved with it when the checkout is provisioned)."""
+    return str(bootstrap_config.stage0_tool("cargo"))
+
+
+def _target_dir(target: Path, compiler: Installed) -> Path:
+    """cargo's target dir for `compiler`: emptied when another compiler build is used,
+    since cargo cannot tell two builds of the same rustc version apart."""
+    stamp = target / ".rwpm-compiler"
+    expected = f"{compiler.sysroot}\n{compiler.build_id}\n"
+    if not stamp.exists() or stamp.read_text() != expected:
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        stamp.write_text(expected)
+    return target
+
+
+def _artifact(messages: str, name: str, suffix: str) -> Path:
+    for line in messages.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("reason") != "compiler-artifact" or msg["target"]["name"].replace("-", "_") != name:
+            continue
+        for filename in msg["filenames"]:
+            if filename.endswith(suffix):
+                return Path(filename)
+    raise PatcherError(f"cargo built {name} but reported no `{suffix}` file")
+
+
+def _shadow_manifest(crate: MacroCrate, proc_macro: bool) -> str:
+    """The crate's manifest with absolute paths, as a library (proc_macro=False) or
+    as the proc macro it is."""
+    package = crate.manifest["package"]
+    lib = dict(crate.manifest.get("lib", {}))
+    lib.pop("proc_macro", None)
+    lib["proc-macro"] = proc_macro
+    lib["path"] = str(crate.root / lib.get("path", "src/lib.rs"))
+    lib.setdefault("name", crate.name)
+    shadow_package: dict[str, Any] = {
+        "name": package["name"],
+        "version": package.get("version", "0.0.0"),
+        "edition": package.get("edition", "2015"),
+    }
+    build_script = package.get("build", "build.rs" if (crate.root / "build.rs").exists() else None)
+    if build_script:
+        shadow_package["build"] = str(crate.root / build_script)
+    doc: dict[str, Any] = {"package": shadow_package, "lib": lib, "workspace": {}}
+    for table in ("dependencies", "build-dependencies", "features"):
+        if table in crate.manifest:
+            doc[table] = _absolute_paths(crate.manifest[table], crate.root)
+    return _toml(doc)
+
+
+def _absolute_paths(table: dict[str, Any], root: Path) -> dict[str, Any]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and "path" in value:
+            value = {**value, "path": str((root / value["path"]).resolve())}
+        out[key] = value
+    return out
+
+
+def _toml(doc: dict[str, Any]) -> str:
+    lines = ["# Generated by rustc-wasm-proc-macros (patcher/suite/wasm_macro.py)."]
+    for table, values in doc.items():
+        lines.append(f"\n[{table}]")
+        lines.extend(f"{_key(k)} = {_value(v)}" for k, v in values.items())
+    return "\n".join(lines) + "\n"
+
+
+def _key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise PatcherError(f"cannot write {value!r} into a Cargo.toml")

@@ -1,0 +1,187 @@
+"""rustc for the WASI host (rustc.wasm): the x.py build, the install to dist/wasm/, and the
+launcher that runs it under wasmtime.
+
+x.py builds rustc.wasm as the stage-2 compiler of host wasm32-wasip1. Its build compiler
+is the native stage1 compiler, the LLVM it links is the one the earlier steps built (seen
+through their llvm-config), and C, C++ and links go through the wrappers written here
+(clang-22 or a wasi-sdk's clang with the sysroot; wasm-ld). The rustc edits that make such
+a compiler possible are part of every option (patcher/rustc/wasm_host.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from patcher.build.install import give_rust_lld, publish, staging_dir
+from patcher.build.native import X_PY_PROGRESS, host_triple
+from patcher.build.process import run_checked, run_logged
+from patcher.engine.render import render_template, write_if_changed
+from patcher.errors import PatcherError
+from patcher.rustc.patchset import DEFAULT_SLOTS
+from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain
+
+# x.py's view, plus its warning that the kept native stage1 is reused
+X_PY_SHOWN = (*X_PY_PROGRESS, "WARNING: Using a potentially old")
+# Build flags that Debian's environment or a user's shell may hold; bootstrap turns
+# $LDFLAGS into link args of every target, which wasm-ld rejects.
+UNSET_FOR_X_PY = ("LDFLAGS", "RUSTFLAGS", "CFLAGS", "CXXFLAGS")
+# rustc runs on its main stack: wasm frames may use up to this much native stack.
+WASMTIME_OPTIONS = ("-W", "max-wasm-stack=33554432", "-W", "max-memory-size=4294967296")
+
+
+@dataclass(frozen=True)
+class RustcForWasm:
+    checkout: Path
+    toolchain: WasiToolchain
+    llvm_config: Path
+    tools_dir: Path  # where the wrappers go
+
+    @property
+    def triple(self) -> str:
+        return self.toolchain.triple
+
+    @property
+    def native(self) -> str:
+        return host_triple()
+
+    @property
+    def stage1_native(self) -> Path:
+        """The build compiler's sysroot, which also receives the std built for the wasm host."""
+        return self.checkout / "build" / self.native / "stage1"
+
+    def write_wrappers(self) -> dict[str, Path]:
+        tc = self.toolchain
+        builtins = _compiler_rt_builtins(tc)
+        wrappers = {
+            "cc": ("cc-wrapper.sh.j2", {"what": "The C compiler", "compiler": tc.clang}),
+            "cxx": ("cc-wrapper.sh.j2", {"what": "The C++ compiler", "compiler": tc.clangxx}),
+            "linker": ("wasm-ld-wrapper.sh.j2", {}),
+        }
+        names = {"cc": f"{self.triple}-clang", "cxx": f"{self.triple}-clang++", "linker": f"{self.triple}-wasm-ld"}
+        paths = {}
+        for key, (template, extra) in wrappers.items():
+            text = render_template(
+                f"wasi/{template}",
+                triple=self.triple,
+                sysroot=tc.sysroot,
+                flags=f"{WASI_DEFINES}{' -pthread' if tc.threads else ''}",
+                wasm_ld=_wasm_ld(tc),
+                lib_dir=tc.lib_dir,
+                builtins=builtins,
+                **extra,
+            )
+            paths[key] = write_if_changed(self.tools_dir / names[key], text, executable=True)
+        return paths
+
+    def bootstrap_target(self) -> dict[str, object]:
+        """The `[target.<wasm host>]` table of bootstrap.toml (patcher/provision/bootstrap_config.py)."""
+        wrappers = self.write_wrappers()
+        return {
+            "triple": self.triple,
+            "llvm_config": self.llvm_config,
+            "wasi_root": self.toolchain.sysroot,
+            "cc": wrappers["cc"],
+            "cxx": wrappers["cxx"],
+            "ar": self.toolchain.ar,
+            "ranlib": self.toolchain.ranlib,
+            "linker": wrappers["linker"],
+        }
+
+    def keep_native_stage1(self) -> bool:
+        """Reuse the native stage1 compiler already built in the checkout: it only compiles
+        rustc.wasm, and the wasm-host edits are inert on a native host, so rebuilding it
+        (about 13 min here) would change nothing."""
+        return any((self.checkout / "build" / self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
+
+    def build(self, log: Path) -> float:
+        cmd = [sys.executable, "x.py", "build", "--stage", "2", "compiler/rustc"]
+        cmd += ["--host", self.triple, "--target", self.triple]
+        if self.keep_native_stage1():
+            cmd += ["--keep-stage", "0"]
+        env = {"WASI_SYSROOT": str(self.toolchain.sysroot)}
+        return run_logged(cmd, self.checkout, log, X_PY_SHOWN, env=env, unset=UNSET_FOR_X_PY)
+
+    def install(self, dist: Path, option: str, wasmtime: Path) -> Path:
+        """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
+        target, a `rust-lld` for links finished natively, and the launcher bin/rustc."""
+        built = self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
+        if not built.exists():
+            raise PatcherError(f"no compiler at {built}: the rustc step did not finish; rerun it")
+        std = self.stage1_native / "lib" / "rustlib" / self.triple / "lib"
+        if not any(std.glob("libstd-*.rlib")):
+            raise PatcherError(f"no std for {self.triple} in {std}: the rustc step did not finish; rerun it")
+        staging = staging_dir(dist)
+        (staging / "bin").mkdir(parents=True)
+        shutil.copy2(built, staging / "bin" / "rustc.wasm")
+        shutil.copytree(std, staging / "lib" / "rustlib" / self.triple / "lib")
+        give_rust_lld(staging, self.native)
+        run_logged(
+            [str(wasmtime), "compile", *WASMTIME_OPTIONS, "-o", "rustc.cwasm", "rustc.wasm"],
+            staging / "bin",
+            staging / "wasmtime-compile.log",
+            show=("Error",),
+        )
+        launcher = render_template(
+            "wasi/rustc-launcher.py.j2",
+            python=sys.executable,
+            launcher_name="rustc",
+            module="rustc.cwasm",
+            wasmtime=wasmtime,
+            wasmtime_options=WASMTIME_OPTIONS,
+        )
+        write_if_changed(staging / "bin" / "rustc", launcher, executable=True)
+        publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
+        return dist / "bin" / "rustc"
+
+
+def _compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
+    """compiler-rt's builtins for wasm32 (libgcc's role: `__multi3`, `__*tf3`, ...)."""
+    if toolchain.kind == "debian":
+        path = Path("/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a")
+    else:
+        path = next(iter(sorted(toolchain.bin_dir.parent.glob("lib/clang/*/lib/*/libclang_rt.builtins*.a"))), Path())
+    if not path.is_file():
+        raise PatcherError(
+            f"compiler-rt builtins for wasm32 not found ({path}): install libclang-rt-22-dev-wasm32 "
+            "(bash tools/install-deps.sh --wasm-host), or use a complete wasi-sdk"
+        )
+    return path
+
+
+def _wasm_ld(toolchain: WasiToolchain) -> Path:
+    return toolchain.bin_dir / ("wasm-ld-22" if toolchain.kind == "debian" else "wasm-ld")
+
+
+# -Zno-link / -Zlink-only on compilers built from a stable source
+BOOTSTRAP = {"RUSTC_BOOTSTRAP": "1"}
+HELLO = 'fn main() {\n    println!("Hello from rustc.wasm");\n}\n'
+
+
+def link_natively(native_rustc: Path, sysroot: Path, rlink: Path, output: Path, target: str) -> None:
+    """Finish a `-Zno-link` compile of rustc.wasm: rustc.wasm cannot start a linker, so a
+    native compiler of the same tree links (`-Zlink-only`) what it wrote, with the rust-lld
+    of `sysroot` (dist/wasm)."""
+    cmd = [str(native_rustc), "--sysroot", str(sysroot), "-Zlink-only", rlink.name, "--target", target]
+    run_checked([*cmd, "-o", str(output)], "linking with the native compiler", rlink.parent, BOOTSTRAP)
+
+
+def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
+    """rustc.wasm compiles hello world for wasm32-wasip1; linked natively, it runs."""
+    # a fresh directory: what the step checks is this run's output, not an earlier one
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    (work / "hello.rs").write_text(HELLO)
+    start = time.perf_counter()
+    cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-Zno-link", "-o", "hello.wasm"]
+    run_checked(cmd, "rustc.wasm compiling hello.rs", work, BOOTSTRAP)
+    compiled = time.perf_counter() - start
+    native = rustc.stage1_native / "bin" / "rustc"
+    link_natively(native, dist, work / "hello.rlink", work / "hello.wasm", rustc.triple)
+    out = run_checked([str(wasmtime), "run", "hello.wasm"], "running hello.wasm", work)
+    if out.strip() != "Hello from rustc.wasm":
+        raise PatcherError(f"hello.wasm printed {out!r}, expected 'Hello from rustc.wasm'")
+    return f"rustc.wasm compiled hello.rs in {compiled:.1f} s; hello.wasm printed {out.strip()!r}"

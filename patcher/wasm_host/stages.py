@@ -1,0 +1,95 @@
+"""Long builds as small resumable steps, in the spirit of rustc's bootstrap: each step
+names its inputs (a fingerprint); a step that finished with the same fingerprint is
+skipped on the next run, and one that was interrupted runs again (the tools it drives,
+ninja and x.py, continue where they stopped). Durations go to results/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from patcher.errors import PatcherError
+from patcher.paths import REPO_ROOT
+from patcher.results import append_result
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    what: str  # one line for the progress display
+    run: Callable[[], None]
+    inputs: tuple[str, ...] = ()  # everything that, when changed, makes the step run again
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256("\0".join(self.inputs).encode()).hexdigest()[:16]
+
+
+def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | None = None) -> dict[str, float]:
+    """Run `steps` in order (up to and including `until`); returns each run step's seconds."""
+    names = [s.name for s in steps]
+    if until is not None and until not in names:
+        raise PatcherError(f"--until {until}: no such step (steps: {', '.join(names)})")
+    state = _load(state_file)
+    durations: dict[str, float] = {}
+    for index, step in enumerate(steps, 1):
+        done = state.get(step.name, {})
+        prefix = f"[{index}/{len(steps)}] {step.name}"
+        if done.get("fingerprint") == step.fingerprint and done.get("finished"):
+            print(f"{prefix}: up to date ({step.what})", flush=True)
+        else:
+            print(f"{prefix}: {step.what}", flush=True)
+            state[step.name] = {"fingerprint": step.fingerprint, "finished": False}
+            _save(state_file, state)
+            start = time.perf_counter()
+            step.run()
+            seconds = time.perf_counter() - start
+            durations[step.name] = seconds
+            state[step.name] = {"fingerprint": step.fingerprint, "finished": True, "seconds": round(seconds)}
+            _save(state_file, state)
+            _record(record, step.name, seconds)
+            print(f"{prefix}: done in {seconds:.0f} s", flush=True)
+        if step.name == until:
+            break
+    return durations
+
+
+def _load(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save(path: Path, state: dict[str, dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1) + "\n")
+    tmp.replace(path)
+
+
+def _record(path: Path, step: str, seconds: float) -> None:
+    append_result(path if path.is_absolute() else REPO_ROOT / path, {"step": step, "seconds": round(seconds)})
+
+
+def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
+    """One line per step: up to date, interrupted, stale or not run yet."""
+    state = _load(state_file)
+    lines = []
+    for step in steps:
+        done = state.get(step.name, {})
+        if not done:
+            status = "not run yet"
+        elif done.get("fingerprint") != step.fingerprint:
+            status = "inputs changed: runs again"
+        elif done.get("finished"):
+            status = f"up to date ({done.get('seconds')} s)"
+        else:
+            status = "started, unfinished: resumes"
+        lines.append(f"{step.name:13} {status:28} {step.what}")
+    return lines

