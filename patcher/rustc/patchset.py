@@ -115,6 +115,17 @@ BRIDGE_RELAY: list[Edit] = [
         '((mod_item name: (identifier) @n) @probe (#eq? @n "relay"))',
     ),
     RustInsert(
+        f"{BRIDGE}/symbol.rs",
+        Anchor(
+            '((impl_item type: (type_identifier) @t) @anchor (#eq? @t "Interner"))',
+            "impl Interner",
+            ("Interner",),
+        ),
+        Position.AFTER,
+        "proc_macro/symbol_fresh_interner.rs.j2",
+        fn_named("with_fresh_interner", "probe"),
+    ),
+    RustInsert(
         f"{BRIDGE}/client.rs",
         Anchor(
             "((impl_item trait: (type_identifier) @tr type: (generic_type type: (type_identifier) @ty)) @anchor"
