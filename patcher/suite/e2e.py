@@ -303,7 +303,7 @@ class Suite:
             source = E2E_DIR / "dependents"
             rustc = [str(self.compiler.rustc), "--edition", "2021"]
             library = [*rustc, "--crate-type", "rlib", str(source / f"{case.library}.rs"), "--out-dir", str(work)]
-            binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", f"dependency={work}", "-o", str(work / "bin")]
+            binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", str(work), "-o", str(work / "bin")]
             binary += {"flags": flags, "search": ["-L", str(module.parent)], "none": []}[case.binary_finds]
             start = time.perf_counter()
             problem = _run_step(library + flags, "library") or _run_step(binary, "binary")

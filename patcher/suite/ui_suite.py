@@ -16,12 +16,14 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from patcher.build.install import link_rust_lld
+from patcher.build.native import host_triple
 from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
@@ -124,6 +126,9 @@ def run_suite(checkout: Path, native: bool, log: Path, extra: list[str]) -> Suit
     # The auxiliaries link for wasm with rust-lld, which a Debian-based stage1 lacks; x.py
     # test assembles the stage1 sysroot afresh, so it is found on PATH instead.
     tools = link_rust_lld(LOG_DIR / "bin")
+    # compiletest clears a test's auxiliary directory only for `aux-build` tests: the other
+    # mode's modules or dylibs left there would make two candidates for one crate.
+    shutil.rmtree(checkout / "build" / host_triple() / "test" / "ui", ignore_errors=True)
     mode = "native" if native else "wasm"
     paths = [arg for arg in extra if arg.startswith("tests/")] or [SUITE]  # one test, or the suite
     cmd = [
