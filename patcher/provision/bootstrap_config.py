@@ -12,6 +12,7 @@ from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 
 LLVM_CONFIG = Path("/usr/lib/llvm-22/bin/llvm-config")
+TEMPLATE = "bootstrap.toml.j2"
 
 
 def stage0_tool(name: str) -> Path:
@@ -31,7 +32,7 @@ def render(host_triple: str = "x86_64-unknown-linux-gnu", wasm_host: dict[str, o
     """`wasm_host`: the `[target.<wasm host>]` table for building rustc.wasm
     (patcher/wasm_host/rustc_wasm.py), or None for the native build."""
     return render_template(
-        "bootstrap.toml.j2",
+        TEMPLATE,
         rustc=stage0_tool("rustc"),
         cargo=stage0_tool("cargo"),
         llvm_config=LLVM_CONFIG,
