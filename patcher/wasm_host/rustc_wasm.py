@@ -158,7 +158,7 @@ def _compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
     if not path.is_file():
         raise PatcherError(
             f"compiler-rt builtins for wasm32 not found ({path}): install libclang-rt-22-dev-wasm32 "
-            "(bash tools/install-deps.sh --wasm-host), or use a complete wasi-sdk"
+            "(bash tools/setup.sh --wasm-host), or use a complete wasi-sdk"
         )
     return path
 

@@ -99,7 +99,7 @@ def debian_toolchain(build_dir: Path) -> WasiToolchain:
     if missing:
         raise PatcherError(
             "the WASI toolchain is incomplete: missing " + ", ".join(missing) + ".\n"
-            f"  Run `bash tools/install-deps.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
+            f"  Run `bash tools/setup.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
             "  or pass --wasi-sdk PATH to use a wasi-sdk instead."
         )
     return WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), build_dir / "sysroot")
@@ -207,4 +207,4 @@ def resolve(build_dir: Path, wasi_sdk: Path | None, threads: bool) -> WasiToolch
 
 def check_tool(name: str) -> None:
     if shutil.which(name) is None:
-        raise PatcherError(f"`{name}` not found: run `bash tools/install-deps.sh --wasm-host`")
+        raise PatcherError(f"`{name}` not found: run `bash tools/setup.sh --wasm-host`")
