@@ -1,19 +1,28 @@
-"""nox sessions: thin wrappers around `python -m patcher`; see README.md."""
+"""nox sessions: thin wrappers around `python -m patcher`; see README.md.
+
+They run in the environment nox runs from, the set-up's `.venv/` (tools/setup.sh installs
+requirements.lock there): no session makes or fills a virtual environment of its own."""
 
 from __future__ import annotations
 
+import sys
+
 import nox
 
-nox.options.default_venv_backend = "venv"
-nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-DEPS = ["-e", ".[dev]"]
+PYTHON = sys.executable  # .venv/bin/python when run as .venv/bin/nox
 
 
 def _patcher(session: nox.Session, *args: str) -> None:
-    session.install(*DEPS)
-    session.run("python", "-m", "patcher", *args)
+    session.run(PYTHON, "-m", "patcher", *args)
+
+
+def _lint(session: nox.Session) -> None:
+    session.run(PYTHON, "-m", "ruff", "check", "patcher", "tests", "noxfile.py")
+    session.run(PYTHON, "-m", "ruff", "format", "--check", "patcher", "tests")
+    session.run(PYTHON, "-m", "mypy")
 
 
 @nox.session
@@ -90,18 +99,14 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy."""
-    session.install(*DEPS)
-    session.run("ruff", "check", "patcher", "tests", "noxfile.py")
-    session.run("mypy")
+    _lint(session)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (CI runs this): lint, pytest, including the x.py check gate for option c."""
-    session.install(*DEPS)
-    session.run("ruff", "check", "patcher", "tests", "noxfile.py")
-    session.run("mypy")
-    session.run("pytest", "-ra", *session.posargs)
+    _lint(session)
+    session.run(PYTHON, "-m", "pytest", "-ra", *session.posargs)
 
 
 def _version(session: nox.Session) -> list[str]:

@@ -1,16 +1,29 @@
-"""The wasm-host build's plumbing: resumable steps and the WASI llvm-config."""
+"""The wasm-host build's plumbing: resumable steps, their fingerprints (derived from what
+each step reads) and the WASI llvm-config."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from patcher.engine.plan import Plan, ReadPristine
+from patcher.engine.workspace import PatchSet
 from patcher.errors import PatcherError
+from patcher.llvm import patchset as llvm_patchset
 from patcher.llvm import wasi as llvm_wasi
+from patcher.llvm.source import pristine_reader
+from patcher.paths import REPO_ROOT
+from patcher.provision import bootstrap_config
+from patcher.rustc import options
+from patcher.wasm_host import inputs, rustc_wasm
+from patcher.wasm_host import steps as wasm_host_steps
 from patcher.wasm_host.stages import Step, describe_steps, run_steps
+from patcher.wasm_host.steps import WasmHostBuild
 from patcher.wasm_host.toolchain import WasiToolchain
 
 
@@ -67,3 +80,100 @@ def test_llvm_config_reports_the_wasi_build(tmp_path: Path) -> None:
     missing = run("--libs", "core")
     assert missing.returncode == 1 and "not built yet" in missing.stderr and "libLLVMCore.a" in missing.stderr
     assert run("--host-target").stdout.strip() == "wasm32-wasip1"
+
+
+# -- fingerprints derived from what each step reads ------------------------------------------
+@pytest.fixture
+def host_build(checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], WasmHostBuild]:
+    """A fresh WasmHostBuild of option c per call (fingerprints are cached per build), with
+    the machine-specific parts (compiler-rt, stage0) fixed so that it needs no wasm-host tools."""
+    monkeypatch.setattr(rustc_wasm, "_compiler_rt_builtins", lambda tc: Path("/clang-rt/libclang_rt.builtins-wasm32.a"))
+    monkeypatch.setattr(bootstrap_config, "stage0_tool", lambda name: Path(f"/stage0/bin/{name}"))
+    # one plan per distinct patch set (planning rustc takes seconds)
+    plans: dict[str, Plan] = {}
+    real_plan = wasm_host_steps.plan_pristine
+
+    def plan(patch_set: PatchSet, variant: str, slots: int, read: ReadPristine, where: str) -> Plan:
+        key = repr((patch_set.edits(variant), patch_set.context(variant, slots)))
+        if key not in plans:
+            plans[key] = real_plan(patch_set, variant, slots, read, where)
+        return plans[key]
+
+    monkeypatch.setattr(wasm_host_steps, "plan_pristine", plan)
+    toolchain = WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), tmp_path / "sysroot")
+    return lambda: WasmHostBuild(tmp_path / "wasm-host", toolchain, None, checkout, "c", tmp_path / "dist")
+
+
+def _fingerprint(build: WasmHostBuild, name: str) -> str:
+    return next(step for step in build.steps() if step.name == name).fingerprint()
+
+
+def _edited(monkeypatch: pytest.MonkeyPatch, rel: str) -> None:
+    """Simulate an edit of repository file `rel`, as the step inputs see it."""
+    real = inputs.read
+    target = REPO_ROOT / rel
+    monkeypatch.setattr(inputs, "read", lambda path: real(path) + (b"\n# edited\n" if path == target else b""))
+
+
+def test_rustc_fingerprint_follows_templates_edits_and_code(
+    host_build: Callable[[], WasmHostBuild], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = _fingerprint(host_build(), "rustc")
+    assert _fingerprint(host_build(), "rustc") == base
+    with monkeypatch.context() as m:  # unrelated files: not read by the rustc step
+        for rel in ("patcher/suite/e2e.py", "patcher/bench/compare.py", "templates/wasi/llvm_smoke.c", "README.md"):
+            _edited(m, rel)
+            assert _fingerprint(host_build(), "rustc") == base, rel
+    # a template an edit renders through an import, bootstrap.toml's, a wrapper's
+    for rel in ("templates/runtime/slot_macros.j2", "templates/bootstrap.toml.j2", "templates/wasi/cc-wrapper.sh.j2"):
+        with monkeypatch.context() as m:
+            _edited(m, rel)
+            assert _fingerprint(host_build(), "rustc") != base, rel
+    # code it runs: an option's record (imported inside a function), the engine
+    for rel in ("patcher/rustc/options/c.py", "patcher/engine/plan.py"):
+        with monkeypatch.context() as m:
+            _edited(m, rel)
+            assert _fingerprint(host_build(), "rustc") != base, rel
+    # an edit of the option: its planned output changes
+    spec = options.get("c")
+    options.unregister("c")
+    try:
+        options.register(replace(spec, edits=spec.edits[:-1]))
+        assert _fingerprint(host_build(), "rustc") != base
+    finally:
+        options.unregister("c")
+        options.register(spec)
+    assert _fingerprint(host_build(), "rustc") == base
+
+
+def test_llvm_patches_fingerprint_follows_the_patch_set(
+    host_build: Callable[[], WasmHostBuild], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(WasmHostBuild, "llvm_pristine", lambda self: pristine_reader(llvm_patchset.SOURCE_DIRS))
+    base = _fingerprint(host_build(), "llvm-patches")
+    with monkeypatch.context() as m:
+        _edited(m, "templates/llvm/Signals.inc.j2")
+        assert _fingerprint(host_build(), "llvm-patches") != base
+    with monkeypatch.context() as m:
+        m.setattr(llvm_patchset, "EDITS", llvm_patchset.EDITS[:-1])
+        assert _fingerprint(host_build(), "llvm-patches") != base
+    with monkeypatch.context() as m:
+        _edited(m, "templates/bootstrap.toml.j2")
+        assert _fingerprint(host_build(), "llvm-patches") == base
+
+
+def test_step_inputs_that_do_not_exist_are_errors() -> None:
+    with pytest.raises(PatcherError, match="no/such/file does not exist"):
+        inputs.files("no/such/file")
+    with pytest.raises(PatcherError, match=r"no template wasi/nothing\.j2"):
+        inputs.templates("wasi/nothing.j2")
+    with pytest.raises(PatcherError, match=r"no module patcher\.nothing"):
+        inputs.modules("patcher.nothing")
+    with pytest.raises(PatcherError, match="not a module of the `patcher` package"):
+        inputs.modules("json")
+
+
+def test_module_inputs_follow_imports_inside_patcher() -> None:
+    found = {str(p.relative_to(REPO_ROOT)) for p in inputs.module_files("patcher.wasm_host.rustc_wasm")}
+    assert {"patcher/rustc/options/c.py", "patcher/rustc/patchset.py", "patcher/__init__.py"} <= found
+    assert not {"patcher/suite/e2e.py", "patcher/wasm_host/steps.py", "patcher/llvm/wasi.py"} & found

@@ -61,7 +61,7 @@ def link_rust_lld(tools: Path) -> Path:
     tools.mkdir(parents=True, exist_ok=True)
     lld = next((Path(p) for p in LLD_CANDIDATES if Path(p).exists()), None)
     if lld is None:
-        raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/install-deps.sh` (lld-22)")
+        raise PatcherError(f"no lld found ({', '.join(LLD_CANDIDATES)}): run `bash tools/setup.sh` (lld-22)")
     (tools / "rust-lld").unlink(missing_ok=True)
     (tools / "rust-lld").symlink_to(lld)
     return tools

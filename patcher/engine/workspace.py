@@ -37,6 +37,15 @@ class PatchSet:
 RUSTC_PATCHES = PatchSet("rustc", edits_for, context)
 
 
+def plan_pristine(patch_set: PatchSet, variant: str, slots: int, read: engine.ReadPristine, where: str) -> Plan:
+    """The patch set's plan from the pristine text `read` gives (e.g. a checkout's git
+    objects: no working tree involved); refuses a plan with findings."""
+    plan = make_plan(patch_set.edits(variant), read, patch_set.context(variant, slots))
+    if plan.findings:
+        raise report_findings(plan.findings, f"{patch_set.name} patches ({variant}) on {where}")
+    return plan
+
+
 @dataclass
 class Outcome:
     changed: list[str] = field(default_factory=list)  # files written or removed
@@ -79,11 +88,7 @@ class Workspace:
         return sorted({entry[3:] for entry in out.split("\0") if entry})
 
     def plan(self, option: str, slots: int) -> Plan:
-        patch_set = self.patch_set
-        plan = make_plan(patch_set.edits(option), self.pristine, patch_set.context(option, slots))
-        if plan.findings:
-            raise report_findings(plan.findings, f"{patch_set.name} patches ({option}) on {self.root}")
-        return plan
+        return plan_pristine(self.patch_set, option, slots, self.pristine, str(self.root))
 
     # -- guarding -----------------------------------------------------------------
     def foreign_changes(self, state: State, targets: dict[str, bytes | None]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from patcher.build.process import run_checked
 from patcher.engine.render import render_template, write_if_changed
-from patcher.paths import TEMPLATES_DIR
+from patcher.paths import REPO_ROOT
 from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
 
 NATIVE_LLVM_CONFIG = DEBIAN_LLVM / "bin" / "llvm-config"
@@ -89,7 +89,7 @@ def smoke_test(toolchain: WasiToolchain, llvm_src: Path, build: Path, wasmtime: 
     wasmtime; returns what it printed."""
     llvm_config = build / "bin" / "llvm-config"
     libs = run_checked([str(llvm_config), "--libfiles", *SMOKE_COMPONENTS], "llvm-config --libfiles").split()
-    source = TEMPLATES_DIR / "wasi" / "llvm_smoke.c"
+    source = REPO_ROOT / SMOKE_SOURCE
     obj, module = build / "llvm-smoke.o", build / "llvm-smoke.wasm"
     includes = [f"-I{llvm_src / 'llvm' / 'include'}", f"-I{build / 'include'}"]
     target = [f"--target={toolchain.triple}", f"--sysroot={toolchain.sysroot}"]
@@ -106,11 +106,15 @@ def runtime_libraries() -> list[str]:
     return ["c++abi", *(f"wasi-emulated-{e}" for e in WASI_EMULATIONS)]
 
 
-def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> Path:
+LLVM_CONFIG_TEMPLATE = "wasi/llvm-config.py.j2"
+SMOKE_SOURCE = "templates/wasi/llvm_smoke.c"  # compiled as it is (not a Jinja template)
+
+
+def render_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> tuple[Path, str]:
+    """The llvm-config rustc's build reads: its path and text."""
     version = run_checked([str(NATIVE_LLVM_CONFIG), "--version"], "llvm-config --version")
-    path = build / "bin" / "llvm-config"
     text = render_template(
-        "wasi/llvm-config.py.j2",
+        LLVM_CONFIG_TEMPLATE,
         python=sys.executable,
         triple=toolchain.triple,
         native_llvm_config=NATIVE_LLVM_CONFIG,
@@ -123,4 +127,9 @@ def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> 
         targets=list(LLVM_TARGETS),
         runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
     )
+    return build / "bin" / "llvm-config", text
+
+
+def write_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> Path:
+    path, text = render_llvm_config(toolchain, llvm_src, build)
     return write_if_changed(path, text, executable=True)

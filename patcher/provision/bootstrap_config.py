@@ -1,10 +1,11 @@
-"""`bootstrap.toml` for the native build: stage0 is the machine's rustup stable
-toolchain (same version as the source, hence `local-rebuild`), LLVM is the system's
-LLVM 22, and everything is offline against `vendor/`."""
+"""`bootstrap.toml` for the native build: stage0 is Rust 1.95.0, chosen by version (the
+source's own version, hence `local-rebuild`), LLVM is the system's LLVM 22, and
+everything is offline against `vendor/`."""
 
 from __future__ import annotations
 
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 from patcher.build.process import capture
@@ -12,26 +13,55 @@ from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 
 LLVM_CONFIG = Path("/usr/lib/llvm-22/bin/llvm-config")
+TEMPLATE = "bootstrap.toml.j2"
+STAGE0_VERSION = "1.95.0"
 
 
 def stage0_tool(name: str) -> Path:
-    """The rustup stable toolchain's `rustc` or `cargo` (not the rustup proxy)."""
+    """The stage0 toolchain's `rustc` or `cargo` (beside it; not the rustup proxy)."""
+    tool = stage0_rustc().with_name(name)
+    if not tool.is_file():
+        raise PatcherError(f"the stage0 toolchain ({stage0_rustc().parent}) has no `{name}`")
+    return tool
+
+
+@lru_cache(maxsize=1)
+def stage0_rustc() -> Path:
+    """Rust STAGE0_VERSION's rustc: rustup's toolchain of that name, else any installed
+    toolchain (`stable` first) whose `rustc -V` is exactly that version, else the `rustc`
+    on PATH if it is. Anything else is refused: bootstrap needs the source's version."""
+    candidates: list[tuple[str, Path]] = []
     rustup = shutil.which("rustup")
     if rustup:
-        out = capture([rustup, "which", "--toolchain", "stable", name])
-        if out.returncode == 0 and out.stdout.strip():
-            return Path(out.stdout.strip())
-    found = shutil.which(name)
-    if found:
-        return Path(found)
-    raise PatcherError(f"no stage0 `{name}`: install a Rust toolchain of the source's version (rustup stable)")
+        listed = capture([rustup, "toolchain", "list"])
+        installed = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+        order = [STAGE0_VERSION, "stable", *sorted(installed)]
+        for toolchain in dict.fromkeys(order):
+            out = capture([rustup, "which", "--toolchain", toolchain, "rustc"])
+            path = Path(out.stdout.strip())
+            if out.returncode == 0 and out.stdout.strip() and path not in (p for _, p in candidates):
+                candidates.append((f"rustup toolchain `{toolchain}`", path))
+    on_path = shutil.which("rustc")
+    if on_path and not rustup:
+        candidates.append(("`rustc` on PATH", Path(on_path)))
+    found = []
+    for what, rustc in candidates:
+        version = capture([str(rustc), "-V"]).stdout.strip()
+        if version.split()[:2] == ["rustc", STAGE0_VERSION]:
+            return rustc
+        found.append(f"{what}: {version or 'no version'}")
+    seen = "; ".join(found) or ("no rustup toolchain" if rustup else "no rustup and no rustc on PATH")
+    raise PatcherError(
+        f"no Rust {STAGE0_VERSION} for stage0 (found: {seen}).\n"
+        f"  Install it: `rustup toolchain install {STAGE0_VERSION}` (bootstrap needs the source's own version)."
+    )
 
 
 def render(host_triple: str = "x86_64-unknown-linux-gnu", wasm_host: dict[str, object] | None = None) -> str:
     """`wasm_host`: the `[target.<wasm host>]` table for building rustc.wasm
     (patcher/wasm_host/rustc_wasm.py), or None for the native build."""
     return render_template(
-        "bootstrap.toml.j2",
+        TEMPLATE,
         rustc=stage0_tool("rustc"),
         cargo=stage0_tool("cargo"),
         llvm_config=LLVM_CONFIG,

@@ -1,6 +1,6 @@
 """Crates the patched compiler needs that rustc's own `vendor/` lacks: the wasmi
 interpreter and its dependencies, taken from Debian's `librust-*-dev` packages
-(installed under /usr/share/cargo/registry by `tools/install-deps.sh`).
+(installed under /usr/share/cargo/registry by `tools/setup.sh`).
 
 They are copied into the checkout's `vendor/` with a `.cargo-checksum.json` listing
 every file's sha256 (cargo verifies them at each build) and committed as part of the
@@ -69,7 +69,7 @@ def vendor_extra_crates(vendor: Path, registry: Path = DEBIAN_REGISTRY) -> list[
         raise PatcherError(
             "crates the interpreter needs are not installed: "
             + ", ".join(f"{c.dirname} ({c.debian_package})" for c in absent)
-            + f"\n  expected under {registry}. Run `bash tools/install-deps.sh` "
+            + f"\n  expected under {registry}. Run `bash tools/setup.sh` "
             "(it installs librust-wasmi-dev from Debian sid), then rerun."
         )
     for crate in todo:

@@ -391,7 +391,7 @@ COMPILETEST: list[Edit] = [
     RustInsert(
         BOOTSTRAP_CC_DETECT,
         Anchor(
-            "((for_expression pattern: (identifier) @v) @anchor (#eq? @v \"target\"))",
+            '((for_expression pattern: (identifier) @v) @anchor (#eq? @v "target"))',
             "for target in targets.into_iter() { fill_target_compiler(..) } in fn fill_compilers",
             ("fill_compilers", "fill_target_compiler"),
             expect=r"fill_target_compiler\(build, target\)",

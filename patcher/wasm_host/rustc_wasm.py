@@ -31,6 +31,8 @@ X_PY_SHOWN = (*X_PY_PROGRESS, "WARNING: Using a potentially old")
 UNSET_FOR_X_PY = ("LDFLAGS", "RUSTFLAGS", "CFLAGS", "CXXFLAGS")
 # rustc runs on its main stack: wasm frames may use up to this much native stack.
 WASMTIME_OPTIONS = ("-W", "max-wasm-stack=33554432", "-W", "max-memory-size=4294967296")
+CC_WRAPPER, LD_WRAPPER, LAUNCHER = "wasi/cc-wrapper.sh.j2", "wasi/wasm-ld-wrapper.sh.j2", "wasi/rustc-launcher.py.j2"
+TEMPLATES = (CC_WRAPPER, LD_WRAPPER)  # what the rustc step renders besides bootstrap.toml
 
 
 @dataclass(frozen=True)
@@ -53,19 +55,20 @@ class RustcForWasm:
         """The build compiler's sysroot, which also receives the std built for the wasm host."""
         return self.checkout / "build" / self.native / "stage1"
 
-    def write_wrappers(self) -> dict[str, Path]:
+    def wrappers(self) -> dict[str, tuple[Path, str]]:
+        """The C, C++ and wasm-ld wrappers bootstrap.toml names: each one's path and text."""
         tc = self.toolchain
         builtins = _compiler_rt_builtins(tc)
         wrappers = {
-            "cc": ("cc-wrapper.sh.j2", {"what": "The C compiler", "compiler": tc.clang}),
-            "cxx": ("cc-wrapper.sh.j2", {"what": "The C++ compiler", "compiler": tc.clangxx}),
-            "linker": ("wasm-ld-wrapper.sh.j2", {}),
+            "cc": (CC_WRAPPER, {"what": "The C compiler", "compiler": tc.clang}),
+            "cxx": (CC_WRAPPER, {"what": "The C++ compiler", "compiler": tc.clangxx}),
+            "linker": (LD_WRAPPER, {}),
         }
         names = {"cc": f"{self.triple}-clang", "cxx": f"{self.triple}-clang++", "linker": f"{self.triple}-wasm-ld"}
-        paths = {}
+        texts = {}
         for key, (template, extra) in wrappers.items():
             text = render_template(
-                f"wasi/{template}",
+                template,
                 triple=self.triple,
                 sysroot=tc.sysroot,
                 flags=f"{WASI_DEFINES}{' -pthread' if tc.threads else ''}",
@@ -74,12 +77,16 @@ class RustcForWasm:
                 builtins=builtins,
                 **extra,
             )
-            paths[key] = write_if_changed(self.tools_dir / names[key], text, executable=True)
-        return paths
+            texts[key] = (self.tools_dir / names[key], text)
+        return texts
 
-    def bootstrap_target(self) -> dict[str, object]:
-        """The `[target.<wasm host>]` table of bootstrap.toml (patcher/provision/bootstrap_config.py)."""
-        wrappers = self.write_wrappers()
+    def write_wrappers(self) -> dict[str, Path]:
+        return {key: write_if_changed(path, text, executable=True) for key, (path, text) in self.wrappers().items()}
+
+    def bootstrap_target(self, write: bool = True) -> dict[str, object]:
+        """The `[target.<wasm host>]` table of bootstrap.toml (patcher/provision/bootstrap_config.py);
+        `write=False`: the wrappers' paths without writing them (for the step's fingerprint)."""
+        wrappers = self.write_wrappers() if write else {key: path for key, (path, _) in self.wrappers().items()}
         return {
             "triple": self.triple,
             "llvm_config": self.llvm_config,
@@ -125,17 +132,21 @@ class RustcForWasm:
             staging / "wasmtime-compile.log",
             show=("Error",),
         )
-        launcher = render_template(
-            "wasi/rustc-launcher.py.j2",
-            python=sys.executable,
-            launcher_name="rustc",
-            module="rustc.cwasm",
-            wasmtime=wasmtime,
-            wasmtime_options=WASMTIME_OPTIONS,
-        )
-        write_if_changed(staging / "bin" / "rustc", launcher, executable=True)
+        write_if_changed(staging / "bin" / "rustc", render_launcher(wasmtime), executable=True)
         publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
         return dist / "bin" / "rustc"
+
+
+def render_launcher(wasmtime: Path) -> str:
+    """dist/wasm/bin/rustc: runs the precompiled rustc.cwasm under wasmtime."""
+    return render_template(
+        LAUNCHER,
+        python=sys.executable,
+        launcher_name="rustc",
+        module="rustc.cwasm",
+        wasmtime=wasmtime,
+        wasmtime_options=WASMTIME_OPTIONS,
+    )
 
 
 def _compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
@@ -147,7 +158,7 @@ def _compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
     if not path.is_file():
         raise PatcherError(
             f"compiler-rt builtins for wasm32 not found ({path}): install libclang-rt-22-dev-wasm32 "
-            "(bash tools/install-deps.sh --wasm-host), or use a complete wasi-sdk"
+            "(bash tools/setup.sh --wasm-host), or use a complete wasi-sdk"
         )
     return path
 

@@ -1,7 +1,8 @@
 """Long builds as small resumable steps, in the spirit of rustc's bootstrap: each step
-names its inputs (a fingerprint); a step that finished with the same fingerprint is
-skipped on the next run, and one that was interrupted runs again (the tools it drives,
-ninja and x.py, continue where they stopped). Durations go to results/."""
+has a fingerprint of what it reads (patcher/wasm_host/inputs.py); a step that finished
+with the same fingerprint is skipped on the next run, and one that was interrupted runs
+again (the tools it drives, ninja and x.py, continue where they stopped). Durations go
+to results/."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ class Step:
     name: str
     what: str  # one line for the progress display
     run: Callable[[], None]
-    inputs: tuple[str, ...] = ()  # everything that, when changed, makes the step run again
+    # everything the step reads (patcher/wasm_host/inputs.py): when it changes, the step runs
+    # again; a callable is asked when the step is reached, after the steps before it ran
+    inputs: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
 
-    @property
     def fingerprint(self) -> str:
-        return hashlib.sha256("\0".join(self.inputs).encode()).hexdigest()[:16]
+        inputs = self.inputs() if callable(self.inputs) else self.inputs
+        return hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:16]
 
 
 def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | None = None) -> dict[str, float]:
@@ -39,17 +42,18 @@ def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | No
     for index, step in enumerate(steps, 1):
         done = state.get(step.name, {})
         prefix = f"[{index}/{len(steps)}] {step.name}"
-        if done.get("fingerprint") == step.fingerprint and done.get("finished"):
+        fingerprint = step.fingerprint()
+        if done.get("fingerprint") == fingerprint and done.get("finished"):
             print(f"{prefix}: up to date ({step.what})", flush=True)
         else:
             print(f"{prefix}: {step.what}", flush=True)
-            state[step.name] = {"fingerprint": step.fingerprint, "finished": False}
+            state[step.name] = {"fingerprint": fingerprint, "finished": False}
             _save(state_file, state)
             start = time.perf_counter()
             step.run()
             seconds = time.perf_counter() - start
             durations[step.name] = seconds
-            state[step.name] = {"fingerprint": step.fingerprint, "finished": True, "seconds": round(seconds)}
+            state[step.name] = {"fingerprint": fingerprint, "finished": True, "seconds": round(seconds)}
             _save(state_file, state)
             _record(record, step.name, seconds)
             print(f"{prefix}: done in {seconds:.0f} s", flush=True)
@@ -85,7 +89,7 @@ def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
         done = state.get(step.name, {})
         if not done:
             status = "not run yet"
-        elif done.get("fingerprint") != step.fingerprint:
+        elif done.get("fingerprint") != step.fingerprint():
             status = "inputs changed: runs again"
         elif done.get("finished"):
             status = f"up to date ({done.get('seconds')} s)"

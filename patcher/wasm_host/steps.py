@@ -15,22 +15,27 @@ Every step is resumable (patcher/wasm_host/stages.py); outputs live under build/
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import git
 
 from patcher.build.install import installed
 from patcher.build.process import run_checked
-from patcher.engine.workspace import Workspace
+from patcher.engine.plan import ReadPristine
+from patcher.engine.workspace import RUSTC_PATCHES, Workspace, plan_pristine
 from patcher.errors import PatcherError
 from patcher.llvm import wasi as llvm_wasi
-from patcher.llvm.patchset import VARIANT, llvm_patch_set
+from patcher.llvm.patchset import VARIANT, llvm_edits, llvm_patch_set
 from patcher.llvm.source import LLVM_VERSION, ensure_llvm_source
 from patcher.paths import REPO_ROOT
 from patcher.provision import bootstrap_config
-from patcher.rustc.patchset import DEFAULT_SLOTS
+from patcher.provision.checkout import open_repo, upstream_reader
+from patcher.rustc.patchset import DEFAULT_SLOTS, edits_for
 from patcher.suite import e2e as e2e_suite
+from patcher.wasm_host import inputs, rustc_wasm
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, hello_world, link_natively
 from patcher.wasm_host.stages import Step, describe_steps, run_steps
@@ -38,10 +43,6 @@ from patcher.wasm_host.toolchain import WasiToolchain
 from patcher.wasm_host.wasmtime import wasmtime_binary
 
 RESULTS = Path("results") / "wasm-host-build.json"
-PATCH_SOURCES = ("patcher/llvm/patchset.py", "patcher/engine/cpp_edits.py", "templates/llvm")
-# what rustc's edits come from: every option's record and the core (patcher/rustc/), the
-# edit kinds and engine, the step itself, the templates
-RUSTC_SOURCES = ("patcher/rustc", "patcher/engine", "patcher/wasm_host/rustc_wasm.py", "templates")
 
 
 def build_dir() -> Path:
@@ -138,47 +139,101 @@ class WasmHostBuild:
     def hello(self) -> None:
         print(f"  {hello_world(self.rustc_for_wasm(), self.dist, self.root / 'hello', wasmtime_binary())}", flush=True)
 
+    # -- what each step reads (patcher/wasm_host/inputs.py) ---------------------------
+    @property
+    def toolchain_setting(self) -> str:
+        tc = self.toolchain
+        return f"{tc.kind} {tc.triple} {tc.bin_dir} {tc.sysroot} {tc.cflags()}"
+
+    def c_inputs(self) -> tuple[str, ...]:
+        """What every C/C++ step reads: the toolchain, its cmake toolchain file and the
+        cmake modules that file loads, the compiler launcher."""
+        return (
+            self.toolchain_setting,
+            "cmake toolchain " + inputs.rendered({"toolchain.cmake": self.toolchain.cmake_toolchain()}),
+            "cmake platform " + inputs.files(wasi_toolchain.CMAKE_PLATFORM),
+            f"launcher {self.launcher or ''}",
+        )
+
+    def llvm_pristine(self) -> ReadPristine:
+        return upstream_reader(git.Repo(self.llvm_src))
+
+    @cached_property
+    def llvm_patches(self) -> str:
+        """The LLVM porting patches' planned output on the pristine LLVM tree (ref `upstream`
+        of llvm-src/, which the llvm-source step made), their templates and code."""
+        plan = plan_pristine(llvm_patch_set(), VARIANT, 0, self.llvm_pristine(), str(self.llvm_src))
+        return " ".join(
+            (
+                "plan " + inputs.planned(plan),
+                "templates " + inputs.templates(*inputs.edit_templates(llvm_edits())),
+                "modules " + inputs.modules("patcher.llvm.patchset", "patcher.engine.workspace"),
+            )
+        )
+
+    @cached_property
+    def rustc_inputs(self) -> tuple[str, ...]:
+        """What the rustc step reads: the option's planned files (from the checkout's pristine
+        text, as export plans them), bootstrap.toml and the wrappers it writes, the templates
+        of both, and the code that applies, configures and runs x.py."""
+        checkout = self.checkout
+        plan = plan_pristine(
+            RUSTC_PATCHES, self.option, DEFAULT_SLOTS, upstream_reader(open_repo(checkout)), str(checkout)
+        )
+        rustc = self.rustc_for_wasm()
+        generated = {str(path): text for path, text in rustc.wrappers().values()}
+        generated["bootstrap.toml"] = bootstrap_config.render(wasm_host=rustc.bootstrap_target(write=False))
+        templates = (*inputs.edit_templates(edits_for(self.option)), bootstrap_config.TEMPLATE, *rustc_wasm.TEMPLATES)
+        code = ("patcher.wasm_host.rustc_wasm", "patcher.engine.workspace", "patcher.provision.bootstrap_config")
+        return (
+            self.toolchain_setting,
+            f"option {self.option} slots {DEFAULT_SLOTS}",
+            str(checkout),
+            "plan " + inputs.planned(plan),
+            "rendered " + inputs.rendered(generated),
+            "templates " + inputs.templates(*templates),
+            "modules " + inputs.modules(*code),
+        )
+
     def steps(self) -> list[Step]:
         tc = self.toolchain
-        patches = _digest(PATCH_SOURCES)
-        toolchain = f"{tc.kind} {tc.triple} {tc.bin_dir} {tc.sysroot} {tc.cflags()}"
-        rustc_inputs = (toolchain, self.option, str(self.checkout), _digest(RUSTC_SOURCES))
+        wasi = ("patcher.llvm.wasi",)
         steps = [
             Step("llvm-source", f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree", self.source,
-                 (LLVM_VERSION, str(self.llvm_src))),
-            Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm/patchset.py)", self.patches, (patches,)),
+                 lambda: (LLVM_VERSION, str(self.llvm_src), inputs.modules("patcher.llvm.source"))),
+            Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm/patchset.py)", self.patches,
+                 lambda: (self.llvm_patches,)),
         ]  # fmt: skip
         if tc.kind == "debian":
             steps.append(
                 Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
-                     (toolchain, " ".join(wasi_toolchain.RUNTIMES_ARGS)))
+                     lambda: (*self.c_inputs(), " ".join(wasi_toolchain.RUNTIMES_ARGS),
+                              inputs.modules("patcher.wasm_host.toolchain")))
             )  # fmt: skip
         steps += [
             Step("llvm", "LLVM libraries for the WASI host (ninja; ~40 min on 2 cores, resumable)", self.llvm,
-                 (toolchain, patches, " ".join(llvm_wasi.cmake_args(tc)), self.launcher or "")),
+                 lambda: (*self.c_inputs(), self.llvm_patches, " ".join(llvm_wasi.cmake_args(tc)),
+                          " ".join(llvm_wasi.library_targets()), inputs.modules(*wasi))),
             Step("llvm-config", "llvm-config describing the WASI LLVM to rustc's build", self.llvm_config,
-                 (toolchain, _digest(("templates/wasi/llvm-config.py.j2", "patcher/llvm/wasi.py")))),
+                 lambda: (self.toolchain_setting, self._llvm_config_text(),
+                          inputs.templates(llvm_wasi.LLVM_CONFIG_TEMPLATE), inputs.modules(*wasi))),
             Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
-                 (toolchain, _digest(("templates/wasi/llvm_smoke.c",)))),
-            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc, rustc_inputs),
+                 lambda: (self.toolchain_setting, inputs.files(llvm_wasi.SMOKE_SOURCE), inputs.modules(*wasi))),
+            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
+                 lambda: self.rustc_inputs),
             # a new rustc.wasm is installed and checked again: these steps include rustc's inputs
             Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
-                 (*rustc_inputs, str(self.dist), _digest(("templates/wasi/rustc-launcher.py.j2",)))),
+                 lambda: (*self.rustc_inputs, str(self.dist), inputs.templates(rustc_wasm.LAUNCHER),
+                          inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
             Step("hello", "rustc.wasm compiles hello world; linked natively, it runs under wasmtime", self.hello,
-                 (*rustc_inputs, str(self.dist))),
+                 lambda: (*self.rustc_inputs, str(self.dist),
+                          inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
         ]  # fmt: skip
         return steps
 
-
-def _digest(paths: tuple[str, ...]) -> str:
-    digest = hashlib.sha256()
-    for rel in paths:
-        path = REPO_ROOT / rel
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in files:
-            if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(REPO_ROOT)).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()[:16]
+    def _llvm_config_text(self) -> str:
+        path, text = llvm_wasi.render_llvm_config(self.toolchain, self.llvm_src, self.llvm_build)
+        return inputs.rendered({str(path): text})
 
 
 @dataclass(frozen=True)

