@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from jinja2 import meta
@@ -68,24 +68,33 @@ def edit_templates(edits: Iterable[Edit]) -> list[str]:
     return sorted(name for name in names if isinstance(name, str))
 
 
-def template_files(*names: str) -> list[Path]:
-    """`names` and every template they import, include or extend, transitively."""
-    env = environment()
+def _closure(names: Iterable[str], visit: Callable[[str], tuple[Path, list[str]]]) -> list[Path]:
+    """The files of `names` and of everything they refer to, transitively: `visit(name)`
+    gives a name's file and the names it refers to."""
     seen: dict[str, Path] = {}
     todo = list(names)
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
+        if name not in seen:
+            seen[name], refs = visit(name)
+            todo += refs
+    return sorted(seen.values())
+
+
+def template_files(*names: str) -> list[Path]:
+    """`names` and every template they import, include or extend, transitively."""
+    env = environment()
+
+    def visit(name: str) -> tuple[Path, list[str]]:
         path = TEMPLATES_DIR / name
         if not path.is_file():
             raise PatcherError(f"step input: no template {name} in {TEMPLATES_DIR}")
-        seen[name] = path
-        for ref in meta.find_referenced_templates(env.parse(read(path).decode())):
-            if ref is None:
-                raise PatcherError(f"step input: {name} includes a template by a computed name; name it literally")
-            todo.append(ref)
-    return sorted(seen.values())
+        refs = list(meta.find_referenced_templates(env.parse(read(path).decode())))
+        if None in refs:
+            raise PatcherError(f"step input: {name} includes a template by a computed name; name it literally")
+        return path, [ref for ref in refs if ref is not None]
+
+    return _closure(names, visit)
 
 
 def templates(*names: str) -> str:
@@ -109,24 +118,18 @@ def _ours(name: str | None) -> bool:
 def module_files(*names: str) -> list[Path]:
     """The source files of modules `names` (inside `patcher`), their packages, and every
     `patcher` module they import, transitively."""
-    seen: dict[str, Path] = {}
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
+
+    def visit(name: str) -> tuple[Path, list[str]]:
         if not _ours(name):
             raise PatcherError(f"step input: {name} is not a module of the `{PACKAGE}` package")
         path = _module_path(name)
         if path is None:
             raise PatcherError(f"step input: no module {name} (looked for {name.replace('.', '/')}.py)")
-        seen[name] = path
         parent = name.rpartition(".")[0]
-        if parent:
-            todo.append(parent)
         package = name if path.name == "__init__.py" else parent
-        todo += _imports(ast.parse(read(path), str(path)), package)
-    return sorted(seen.values())
+        return path, [*([parent] if parent else []), *_imports(ast.parse(read(path), str(path)), package)]
+
+    return _closure(names, visit)
 
 
 def _imports(tree: ast.AST, package: str) -> list[str]:
