@@ -204,7 +204,10 @@ def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:
     if not args.x_args:  # a partial run is not the suite's result
         print(f"results: {ui_suite.write_results(run, args.results)}")
     print(ui_suite.report(run))
-    return 0 if run.count("failed") == 0 else 1
+    unexplained = run.unexplained()
+    if unexplained:
+        print(f"{len(unexplained)} failure(s) without a known cause, or an ICE: {', '.join(unexplained)}")
+    return 1 if unexplained else 0
 
 
 def _patch(ws: Workspace, args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ def test_rustc_proc_macro_ui_suite_passes_with_wasm_proc_macros(checkout: Path, 
     native = run_cli("ui", "--native", "--results", str(results), env=env)
     assert native.returncode == 0, native.stdout[-6000:] + native.stderr[-3000:]
     wasm = run_cli("ui", "--results", str(results), env=env)
+    assert wasm.returncode == 0, wasm.stdout[-6000:]  # every failure has a known cause
     data = json.loads(results.read_text())
     assert data["native"]["failed"] == 0 and data["native"]["passed"] >= 200, native.stdout[-3000:]
     assert data["wasm"]["ices"] == 0, wasm.stdout[-6000:]

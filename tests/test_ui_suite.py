@@ -53,6 +53,9 @@ def test_parse_log_reads_outcomes_and_failure_reports() -> None:
     assert ignored.detail == "only executed when the target is musl"
     assert (run.count("passed"), run.count("failed"), run.count("ignored")) == (2, 1, 1)
     assert run.pass_rate == 2 / 3
+    assert run.unexplained() == []  # nonfatal-parsing's cause is known
+    failed.cause = ""
+    assert run.unexplained() == ["tests/ui/proc-macro/nonfatal-parsing.rs"]
 
 
 def test_results_keep_the_other_mode(tmp_path: Path) -> None:

@@ -66,6 +66,10 @@ class SuiteRun:
     def count(self, outcome: str) -> int:
         return sum(test.outcome == outcome for test in self.tests)
 
+    def unexplained(self) -> list[str]:
+        """The failures a run should not have: without a known cause (KNOWN_CAUSES), or an ICE."""
+        return [t.name for t in self.tests if t.outcome == "failed" and (t.ice or not t.cause)]
+
     @property
     def pass_rate(self) -> float:
         ran = self.count("passed") + self.count("failed")
