@@ -296,12 +296,12 @@ class Suite:
         whose modules are crates found like any dependency)."""
         module = self.wasm["basic"]
         flags = MacroFlags(self.option).args("basic", module)
+        source = E2E_DIR / "dependents"
+        rustc = [str(self.compiler.rustc), "--edition", "2021"]
         for case in DEPENDENT_CASES:
             work = self.work / "dependents" / case.name
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-            source = E2E_DIR / "dependents"
-            rustc = [str(self.compiler.rustc), "--edition", "2021"]
             library = [*rustc, "--crate-type", "rlib", str(source / f"{case.library}.rs"), "--out-dir", str(work)]
             binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", str(work), "-o", str(work / "bin")]
             binary += {"flags": flags, "search": ["-L", str(module.parent)], "none": []}[case.binary_finds]
