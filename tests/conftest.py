@@ -86,7 +86,8 @@ def checkout_workspace(checkout: Path) -> Iterator[Workspace]:
     ws.revert()
     if before.option is not None and before.slots is not None:
         ws.apply(before.option, before.slots)
-    for path, (data, stat) in saved.items():
+    for rel, (data, stat) in saved.items():
+        path = checkout / rel
         if path.exists() and path.read_bytes() == data:
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
