@@ -7,19 +7,23 @@ import sys
 from pathlib import Path
 
 from patcher import export
+from patcher.bench import cargo_route as bench_cargo
 from patcher.bench import compare
 from patcher.bench import expansion as bench_expansion
 from patcher.bench import patch as bench_patch
 from patcher.bench import wasm_host as bench_wasm_host
 from patcher.build import check, install, native
+from patcher.cargo import front as cargo_front
+from patcher.cargo import modules
 from patcher.engine.workspace import Outcome, Workspace
 from patcher.errors import PatcherError
 from patcher.paths import checkout_dir
+from patcher.provision import vendor
 from patcher.provision.checkout import GitSource, ensure_checkout
 from patcher.provision.sources import DEFAULT_VERSION, source_for
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
 from patcher.rustc.patchset import DEFAULT_SLOTS
-from patcher.suite import e2e, ui_suite, wasm_macro
+from patcher.suite import e2e, ui_suite
 from patcher.wasm_host import steps as wasm_host
 
 
@@ -103,10 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", choices=BENCHES, help="run one benchmark (default: all)")
     bench.add_argument("--dist", type=Path, help="expansion: the patched compiler (default: dist/native/)")
     bench.add_argument("--runs", type=int, default=bench_wasm_host.RUNS, help="wasm-host: runs per case")
+    bench.add_argument("--rounds", type=int, default=bench_cargo.ROUNDS, help="cargo: interleaved rounds")
     return parser
 
 
-BENCHES = ("patch", "expansion", "wasm-host")
+BENCHES = ("patch", "expansion", "cargo", "wasm-host")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +175,11 @@ def run(args: argparse.Namespace) -> int:
         return _ui(ws, checkout, args)
     if args.command == "wasm-macro":
         compiler = install.installed(args.dist or install.dist_dir())
-        out = wasm_macro.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
+        if args.native or args.debug:
+            out = modules.build(args.crate, compiler, checkout, wasm=not args.native, release=not args.debug)
+        else:  # through the module cache, as `cargo wasm` builds modules
+            cargo_args = ["--offline", *vendor.cargo_source_args(checkout / "vendor")]
+            out = cargo_front.module_of_crate(args.crate.resolve(), compiler, cargo_args, modules.BUILD_DIR / "out")
         print(out)
         return 0
     if args.command == "e2e" and args.host == "wasm":
@@ -186,6 +195,7 @@ def _bench(checkout: Path, args: argparse.Namespace) -> int:
     runs = {
         "patch": lambda: bench_patch.main(checkout),
         "expansion": lambda: bench_expansion.main(checkout, args.dist or install.dist_dir()),
+        "cargo": lambda: bench_cargo.main(checkout, args.dist or install.dist_dir(), args.rounds),
         "wasm-host": lambda: bench_wasm_host.main(checkout, args.runs),
     }
     codes = [runs[name]() for name in ([args.only] if args.only else BENCHES)]

@@ -13,14 +13,12 @@ from pathlib import Path
 import git
 import pytest
 
-from patcher.engine.plan import JOURNAL_FILE, STATE_FILE, State
+from patcher.engine.plan import JOURNAL_FILE, STATE_FILE
 from patcher.engine.workspace import Workspace
 from patcher.paths import REPO_ROOT, checkout_dir
 from patcher.provision.checkout import UPSTREAM_REF, ensure_checkout, upstream_reader
 from patcher.provision.sources import DEFAULT_VERSION, source_for
 from patcher.provision.vendor import EXTRA_CRATES
-from patcher.rustc.options import names
-from patcher.rustc.patchset import edits_for
 
 # what the scratch worktree checks out: every directory the patch sets edit, and the
 # vendored crates `ensure_checkout` looks for
@@ -66,30 +64,6 @@ def workspace(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worksp
     ws = Workspace(scratch)
     assert ws.changed_files() == []
     yield ws
-
-
-@pytest.fixture
-def checkout_workspace(checkout: Path) -> Iterator[Workspace]:
-    """The checkout itself (for x.py, which needs the whole tree and its build/), pristine
-    for the test; afterwards the developer's option is applied again and every file the
-    patch sets edit gets back its timestamps, so a warm build stays warm."""
-    ws = Workspace(checkout)
-    before = State.load(ws.git_dir)
-    files = {e.file for o in names() for e in edits_for(o)}
-    saved = {
-        rel: ((checkout / rel).read_bytes(), (checkout / rel).stat()) for rel in files if (checkout / rel).exists()
-    }
-    ws.revert()
-    assert ws.changed_files() == [], "the checkout has changes the tool did not make"
-    yield ws
-    ws = Workspace(checkout)
-    ws.revert()
-    if before.option is not None and before.slots is not None:
-        ws.apply(before.option, before.slots)
-    for rel, (data, stat) in saved.items():
-        path = checkout / rel
-        if path.exists() and path.read_bytes() == data:
-            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def _git(cwd: Path, *args: str) -> None:

@@ -1,12 +1,15 @@
-"""The correctness gate: `x.py check` of the crates option C touches (slow)."""
+"""The correctness gate: the crates option C touches, and the warnings of the build (slow)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from patcher.build.check import crates_touched
+from patcher.build.check import crates_touched, files_edited, warnings_in_log
 from patcher.engine.plan import State
 from patcher.engine.workspace import Workspace
+from patcher.rustc.options import DEFAULT_OPTION
 
 from .conftest import run_cli
 
@@ -30,12 +33,15 @@ def test_crates_touched_cover_every_edited_crate() -> None:
 
 
 @pytest.mark.slow
-def test_x_check_option_c_passes_and_leaves_no_foreign_changes(checkout_workspace: Workspace) -> None:
-    result = run_cli("check", "--option", "c")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "x.py check passed for option c" in result.stdout
-    # the build must not rewrite tracked files (e.g. Cargo.lock): only the tool's changes remain
-    ws = Workspace(checkout_workspace.root)
+def test_the_build_has_no_warning_on_a_patched_line(checkout: Path, tmp_path: Path) -> None:
+    """The gate, from the full build (which proves more than `x.py check`, and which the
+    slow tier needs anyway): no warning on a line the patches added, and no tracked file
+    rewritten by the build (e.g. Cargo.lock). `nox -s check` runs `x.py check` itself."""
+    built = run_cli("build", "--option", DEFAULT_OPTION, env={"RUSTC_WASM_RESULTS": str(tmp_path)})
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    log = checkout / "build" / "logs" / "build-native.log"
+    assert warnings_in_log(checkout, log, files_edited(DEFAULT_OPTION)) == []
+    ws = Workspace(checkout)
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from patcher.cargo import modules
 from patcher.engine.edits import CRATES_IO, Anchor, CargoLockPackage, LockedPackage, SortedStringEntries, Splice
 from patcher.errors import PatcherError
-from patcher.rustc.patchset import DECLS_SECTION, GUEST_ENTRY
-from patcher.suite import fixtures, wasm_macro
+from patcher.rustc.abi import DECLS_SECTION, GUEST_ENTRY
+from patcher.suite import fixtures
 from patcher.suite.e2e import MacroFlags, read_program
 
 LOCK = """version = 4
@@ -121,9 +122,9 @@ def write_crate(root: Path, lib: str) -> Path:
 
 
 def test_shadow_manifest_is_a_library_with_absolute_paths(tmp_path: Path) -> None:
-    crate = wasm_macro.read_crate(write_crate(tmp_path / "c", "[lib]\nproc-macro = true\n"))
+    crate = modules.read_crate(write_crate(tmp_path / "c", "[lib]\nproc-macro = true\n"))
     assert crate.name == "my_macro"
-    shadow = tomllib.loads(wasm_macro._shadow_manifest(crate, proc_macro=False))
+    shadow = tomllib.loads(modules._shadow_manifest(crate, proc_macro=False))
     assert shadow["lib"] == {"proc-macro": False, "path": str(crate.root / "src/lib.rs"), "name": "my_macro"}
     assert shadow["dependencies"]["helper"]["path"] == str(crate.root / "helper")
     assert shadow["dependencies"]["syn"] == {"version": "2", "features": ["full"]}
@@ -133,9 +134,9 @@ def test_shadow_manifest_is_a_library_with_absolute_paths(tmp_path: Path) -> Non
 
 def test_a_crate_that_is_not_a_proc_macro_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PatcherError, match="not a proc-macro crate"):
-        wasm_macro.read_crate(write_crate(tmp_path / "c", ""))
+        modules.read_crate(write_crate(tmp_path / "c", ""))
     with pytest.raises(PatcherError, match=r"no Cargo\.toml"):
-        wasm_macro.read_crate(tmp_path / "missing")
+        modules.read_crate(tmp_path / "missing")
 
 
 def test_program_headers_and_flags(tmp_path: Path) -> None:

@@ -14,11 +14,12 @@ from pathlib import Path
 from patcher.bench import expansion as bench_expansion
 from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
+from patcher.cargo import modules
 from patcher.engine.workspace import Workspace
 from patcher.paths import PATCHES_DIR, REPO_ROOT
 from patcher.rustc import options
 from patcher.rustc.patchset import DEFAULT_SLOTS
-from patcher.suite import e2e, wasm_macro
+from patcher.suite import e2e
 
 RESULTS = REPO_ROOT / "results"
 
@@ -50,8 +51,8 @@ def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
     compiler = installed(dist)
     outcomes = e2e.Suite(compiler, checkout, option).run()
     e2e.write_results(outcomes, "native", option)
-    wasm = wasm_macro.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=True)
-    native = wasm_macro.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=False)
+    wasm = modules.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=True)
+    native = modules.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=False)
     expansion = bench_expansion.bench_expansion(compiler, wasm, native)
     lines, files = patch_size(option)
     return {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from patcher.build.install import Installed, installed
 from patcher.build.process import capture
+from patcher.cargo import modules
 from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
-from patcher.suite import wasm_macro
 from patcher.suite.e2e import NATIVE, MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"
@@ -107,7 +107,7 @@ def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, chec
     env = {"RUSTC": str(compiler.rustc), "RUSTFLAGS": rustflags, "CARGO_TARGET_DIR": str(project / "t")}
     shutil.rmtree(project / "t", ignore_errors=True)
     start = time.perf_counter()
-    cmd = [wasm_macro.cargo(), "build", "--release", "--offline", "--manifest-path", str(project / "Cargo.toml")]
+    cmd = [modules.cargo(), "build", "--release", "--offline", "--manifest-path", str(project / "Cargo.toml")]
     proc = capture([*cmd, *vendor_args], env=env)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -136,8 +136,8 @@ def main(checkout: Path, dist: Path) -> int:
         return 0
     compiler = installed(dist)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    wasm = wasm_macro.build(DESCRIBE, compiler, checkout, wasm=True)
-    native = wasm_macro.build(DESCRIBE, compiler, checkout, wasm=False)
+    wasm = modules.build(DESCRIBE, compiler, checkout, wasm=True)
+    native = modules.build(DESCRIBE, compiler, checkout, wasm=False)
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "option": compiler.option,

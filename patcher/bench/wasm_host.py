@@ -19,8 +19,8 @@ from pathlib import Path
 from patcher.bench.expansion import DESCRIBE, big_struct_source
 from patcher.build import process
 from patcher.build.install import Installed, dist_dir, installed
+from patcher.cargo import modules
 from patcher.paths import REPO_ROOT
-from patcher.suite import wasm_macro
 from patcher.suite.e2e import MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "wasm-host"
@@ -133,7 +133,7 @@ def main(checkout: Path, runs: int = RUNS) -> int:
     if wasm.option != native.option:
         raise SystemExit(f"dist/wasm is option {wasm.option} but dist/native option {native.option}: build both alike")
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    describe = wasm_macro.build(DESCRIBE, native, checkout, wasm=True)
+    describe = modules.build(DESCRIBE, native, checkout, wasm=True)
     rows, ratios = [], []
     for case in cases(BENCH_DIR, wasm.option, describe, checkout):
         row = compare(case, native, wasm, BENCH_DIR, runs)

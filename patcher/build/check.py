@@ -34,12 +34,18 @@ def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | Non
     cmd = [sys.executable, "x.py", "check", *paths, "library/proc_macro"]
     log = log or checkout / "build" / "logs" / "check.log"
     elapsed = run_logged(cmd, checkout, log, show=("error", "Checking stage", "Build completed"))
-    lines = log.read_text(errors="replace").splitlines(keepends=True)
-    ours = warnings_in(lines, lines_added(checkout, edited))
+    ours = warnings_in_log(checkout, log, edited)
     if ours:
         shown = "\n".join(ours[:20])
         raise PatcherError(f"x.py check passed, but with warnings in patched files (deny-warnings fails):\n{shown}")
     return elapsed
+
+
+def warnings_in_log(checkout: Path, log: Path, edited: list[str]) -> list[str]:
+    """The warnings of an x.py log (a check's or a build's: cargo replays the warnings of
+    crates it does not recompile) on lines the patches added."""
+    lines = log.read_text(errors="replace").splitlines(keepends=True)
+    return warnings_in(lines, lines_added(checkout, edited))
 
 
 def lines_added(checkout: Path, files: list[str]) -> dict[str, set[int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,13 @@ def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Inst
     staging = staging_dir(dist)
     shutil.copytree(stage, staging, symlinks=True)
     give_rust_lld(staging, host)
+    rustdoc = stage.with_name(f"{stage.name}-tools-bin") / "rustdoc_tool_binary"
+    if rustdoc.exists():  # x.py puts it in the sysroot, and its next run takes it out again
+        shutil.copy2(rustdoc, staging / "bin" / "rustdoc")
     build_id = publish(staging, dist, {"option": option, "slots": slots, "host": host})
     print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
+    if dist == dist_dir("native"):
+        print(f"installed: {write_cargo_wasm(dist.parent / 'bin')} (`cargo wasm`; put its directory on PATH)")
     return Installed(dist, option, slots, build_id)
 
 
@@ -75,6 +81,19 @@ def publish(staging: Path, dist: Path, marker: dict[str, object]) -> str:
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return build_id
+
+
+def write_cargo_wasm(bin_dir: Path) -> Path:
+    """`cargo-wasm`, cargo's subcommand for the cargo route (patcher/cargo/front.py), run
+    by this checkout's Python; it uses dist/native unless RUSTC_WASM_DIST names another."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = bin_dir / "cargo-wasm"
+    script.write_text(
+        "#!/bin/sh\n# `cargo wasm <command>`: every proc macro from WebAssembly (README, cargo projects)\n"
+        f'exec "{sys.executable}" -m patcher.cargo.front "$@"\n'
+    )
+    script.chmod(0o755)
+    return script
 
 
 def installed(dist: Path) -> Installed:

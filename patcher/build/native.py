@@ -25,11 +25,16 @@ def host_triple() -> str:
 
 
 def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path) -> float:
-    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS, installed to
-    `dist`, its duration recorded; returns seconds. The option must be applied already."""
+    """x.py build of stage1 rustc plus std for the host and WASM_TARGETS, and rustdoc
+    (doctests of `cargo wasm test` load wasm macros too), installed to `dist`, its
+    duration recorded; returns seconds. The option must be applied already."""
     host = host_triple()
-    cmd = [sys.executable, "x.py", "build", "--stage", "1", "library", "--target", ",".join((host, *WASM_TARGETS))]
-    seconds = run_logged(cmd, checkout, log, X_PY_PROGRESS)
+    x_py = [sys.executable, "x.py", "build", "--stage", "1"]
+    # two runs: with --target, x.py would also try to build rustdoc for the wasm targets;
+    # rustdoc first, as assembling its sysroot drops the other targets' std
+    seconds = run_logged([*x_py, "src/tools/rustdoc"], checkout, log, X_PY_PROGRESS)
+    targets = ",".join((host, *WASM_TARGETS))
+    seconds += run_logged([*x_py, "library", "--target", targets], checkout, log, X_PY_PROGRESS, append=True)
     install(checkout / "build" / host / "stage1", dist, host, option, slots)
     record("native", option, slots, seconds)
     return seconds

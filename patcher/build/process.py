@@ -34,16 +34,18 @@ def run_logged(
     show: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     unset: tuple[str, ...] = (),
+    append: bool = False,
 ) -> float:
-    """Run `cmd`, its output to `log`, the lines starting with `show` to the
-    terminal; return seconds. `env` is added to the environment, `unset` removed."""
+    """Run `cmd`, its output to `log` (after what it holds, with `append`), the lines
+    starting with `show` to the terminal; return seconds. `env` is added to the
+    environment, `unset` removed."""
     log.parent.mkdir(parents=True, exist_ok=True)
     shown = " ".join(cmd[1:] if cmd[0] == sys.executable else cmd)
     print(f"$ {shown}  (in {cwd}; full log: {log})", flush=True)
     start = time.perf_counter()
     tail: list[str] = []
     with (
-        log.open("w", buffering=1) as out,
+        log.open("a" if append else "w", buffering=1) as out,
         subprocess.Popen(
             cmd,
             cwd=cwd,

@@ -25,9 +25,24 @@ from patcher.engine.edits import (
     Position,
     RustInsert,
     SortedStringEntries,
+    TokenTreeEntry,
     fn_named,
 )
 from patcher.rustc import options
+from patcher.rustc.abi import (
+    DECLS_SECTION,
+    DECLS_VERSION,
+    GUEST_ENTRY,
+    GUEST_ENTRY_MACRO,
+    GUEST_ENV,
+    HOST_DISPATCH,
+    HOST_ENV,
+    HOST_IMPORTS,
+    HOST_PANIC,
+    HOST_RECEIVE,
+    HOST_REPLY,
+    HOST_WRITE,
+)
 from patcher.rustc.files import (
     BOOTSTRAP_CC_DETECT,
     BOOTSTRAP_TEST,
@@ -37,9 +52,12 @@ from patcher.rustc.files import (
     HARNESS,
     INTERFACE_PASSES,
     LINKER,
+    OPTIONS_RS,
     OUTPUT,
     PROC_MACRO_LIB,
     RUNTIME,
+    STD_ENV,
+    STD_ENV_UNSUPPORTED,
     STD_IO_MOD,
     STD_STDIO_UNSUPPORTED,
     TIDY_DEPS,
@@ -47,19 +65,6 @@ from patcher.rustc.files import (
 from patcher.rustc.wasm_host import WASM_HOST
 
 DEFAULT_SLOTS = 64
-DECLS_VERSION = 2
-DECLS_SECTION = ".rustc_proc_macro_decls"
-# The relay ABI (version DECLS_VERSION): the host functions a guest module may import,
-# and the entry point the proc-macro harness defines in every guest module. Version 2
-# added the panic report (message and location) and the macro's stdout/stderr.
-HOST_DISPATCH = "__rustc_wasm_proc_macro_dispatch"
-HOST_RECEIVE = "__rustc_wasm_proc_macro_receive"
-HOST_REPLY = "__rustc_wasm_proc_macro_reply"
-HOST_PANIC = "__rustc_wasm_proc_macro_panic"
-HOST_WRITE = "__rustc_wasm_proc_macro_write"
-HOST_IMPORTS = tuple(("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY, HOST_PANIC, HOST_WRITE))
-GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
-GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
 # compiletest's wasm proc-macro mode: this variable names the target proc macros are built for.
 COMPILETEST_ENV = "COMPILETEST_WASM_PROC_MACROS"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
@@ -87,6 +92,8 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "host_reply": HOST_REPLY,
         "host_panic": HOST_PANIC,
         "host_write": HOST_WRITE,
+        "host_env": HOST_ENV,
+        "guest_env": GUEST_ENV,
         "compiletest_env": COMPILETEST_ENV,
         "guest_entry": GUEST_ENTRY,
         "guest_entry_macro": GUEST_ENTRY_MACRO,
@@ -152,6 +159,14 @@ BRIDGE_RELAY: list[Edit] = [
     ),
 ]
 
+# the `-Z` table, where options add their unstable flags
+Z_OPTIONS_TABLE = Anchor(
+    "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
+    r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
+    "options! table of UnstableOptions (-Z)",
+    ("UnstableOptions", "Z_OPTIONS"),
+)
+
 LOADER: list[Edit] = [
     RustInsert(
         CREADER,
@@ -167,6 +182,14 @@ LOADER: list[Edit] = [
         "core/creader_dlsym_wasm.rs.j2",
         "((call_expression function: (scoped_identifier path: (identifier) @c name: (identifier) @f)) @probe"
         ' (#eq? @c "rustc_wasm_proc_macro") (#eq? @f "is_wasm_module"))',
+    ),
+    # strict mode: the loader above refuses native proc macros under this flag
+    TokenTreeEntry(
+        OPTIONS_RS,
+        Z_OPTIONS_TABLE,
+        after_entry="proc_macro_execution_strategy",
+        new_entry="proc_macro_wasm_only",
+        template="core/z_proc_macro_wasm_only.rs.j2",
     ),
     depends_on_runtime("rustc_metadata"),
 ]
@@ -315,6 +338,21 @@ STD_OUTPUT_SINK: list[Edit] = [
         '((line_comment) @probe (#match? @probe "rustc-wasm-proc-macros: see output_sink"))',
     ),
     NewFile("library/std/src/sys/stdio/unsupported/output_sink.rs", "std/stdio_output_sink.rs.j2"),
+    # the environment a guest sees: std::env::set_env_source (GUEST_ENV)
+    RustInsert(
+        STD_ENV_UNSUPPORTED,
+        Anchor(fn_named("getenv"), "fn getenv of the unsupported platform", ("getenv",), expect=r"Option<OsString>"),
+        Position.REPLACE,
+        "std/env_getenv_source.rs.j2",
+        fn_named("set_env_source", "probe"),
+    ),
+    RustInsert(
+        STD_ENV,
+        Anchor(fn_named("_var_os"), "fn _var_os in std::env", ("_var_os",), expect=r"env_imp::getenv"),
+        Position.AFTER,
+        "std/env_set_env_source.rs.j2",
+        fn_named("set_env_source", "probe"),
+    ),
     RustInsert(
         STD_IO_MOD,
         Anchor(

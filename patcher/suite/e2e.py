@@ -25,11 +25,14 @@ from pathlib import Path
 
 from patcher.build.install import Installed
 from patcher.build.process import TIMED_OUT, capture
+from patcher.cargo import modules
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import results_dir
 from patcher.rustc import options
-from patcher.suite import fixtures, wasm_macro
+from patcher.suite import fixtures
+from patcher.suite.cargo_workspace import WorkspaceCases
+from patcher.suite.outcome import Outcome
 
 E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
@@ -39,7 +42,7 @@ ABORT_SUMMARY = "error: aborting due to"
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
 NATIVE = "native"  # MacroFlags of native proc macros
-PRELUDE_ONLY_CFG = "wasm_option_b"  # e2e/cargo_project: macros reachable only through the prelude
+PRELUDE_ONLY_CFG = "wasm_option_b"  # bench/expansion.py's project: macros reachable only through the prelude
 
 
 @dataclass
@@ -51,14 +54,6 @@ class Program:
     error: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     wasm_only: bool = False
-
-
-@dataclass
-class Outcome:
-    case: str
-    passed: bool
-    seconds: float
-    detail: str = ""
 
 
 def read_program(path: Path) -> Program:
@@ -109,8 +104,9 @@ class MacroFlags:
         return options.get(self.option).load_args(name, artifact)
 
     def cargo_flags(self, name: str, artifact: Path) -> str:
-        """RUSTFLAGS for e2e/cargo_project-like crates: the load flag, and the cfg telling
-        the source to use the prelude when the macros have no path."""
+        """RUSTFLAGS for a cargo project given the module by hand (bench/expansion.py): the
+        load flag, and the cfg telling the source to use the prelude when the macros have
+        no path."""
         flags = " ".join(self.args(name, artifact))
         return flags if self.by_path else f"{flags} --cfg {PRELUDE_ONLY_CFG}"
 
@@ -172,9 +168,9 @@ class Suite:
     def build_macros(self) -> None:
         for crate in sorted(p for p in (E2E_DIR / "macros").iterdir() if (p / "Cargo.toml").exists()):
             start = time.perf_counter()
-            self.wasm[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=True)
+            self.wasm[crate.name] = modules.build(crate, self.native_compiler, self.checkout, wasm=True)
             if crate.name != "hostile_wasi":
-                self.native[crate.name] = wasm_macro.build(crate, self.native_compiler, self.checkout, wasm=False)
+                self.native[crate.name] = modules.build(crate, self.native_compiler, self.checkout, wasm=False)
             self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
 
     def compile(
@@ -266,31 +262,6 @@ class Suite:
         passed = outputs[0] == outputs[1]
         return Outcome(f"expansion:{program.name}", passed, 0.0, "" if passed else "expanded code differs")
 
-    def cargo_project(self) -> Outcome:
-        """An ordinary cargo project uses the precompiled module through RUSTFLAGS."""
-        project = E2E_DIR / "cargo_project"
-        module = self.wasm["describe"]
-        flags = MacroFlags(self.option).cargo_flags("describe", module)
-        env = {
-            "RUSTC": str(self.compiler.rustc),
-            "RUSTFLAGS": flags,
-            "RUSTC_BOOTSTRAP": "1",
-            "CARGO_TARGET_DIR": str(self.work / "cargo_project"),
-        }
-        cmd = [wasm_macro.cargo(), "run", "--quiet", "--offline", "--manifest-path", str(project / "Cargo.toml")]
-        start = time.perf_counter()
-        proc = capture(cmd, env=env, timeout=TIMEOUT)
-        seconds = time.perf_counter() - start
-        expected = "Point {x: 1.5, y: -2.0}"
-        if proc.returncode != 0 or proc.stdout.strip() != expected:
-            return Outcome(
-                "cargo_project",
-                False,
-                seconds,
-                f"exit {proc.returncode}, stdout {proc.stdout!r}, expected {expected!r}:\n{proc.stderr[-3000:]}",
-            )
-        return Outcome("cargo_project", True, seconds)
-
     def dependents(self) -> Iterator[Outcome]:
         """Crates built against a wasm macro are usable by other crates (options A and C,
         whose modules are crates found like any dependency)."""
@@ -329,10 +300,11 @@ class Suite:
             outcomes.append(self.run_program(program))
             if program.name in SAME_EXPANSION:
                 outcomes.append(self.same_expansion(program))
-        if self.wasm_host is None:  # cargo would need rustc.wasm to link build scripts and binaries
-            outcomes.append(self.cargo_project())
-            if MacroFlags(self.option).by_path:  # macros that are not a crate's have no dependents
-                outcomes.extend(self.dependents())
+        # macros that are not a crate's have no dependents; cargo would need rustc.wasm to
+        # link build scripts and binaries
+        if self.wasm_host is None and MacroFlags(self.option).by_path:
+            outcomes.extend(self.dependents())
+            outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.log).run())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:
             self.log(

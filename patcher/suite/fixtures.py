@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patcher.build.install import Installed
-from patcher.rustc.patchset import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY
-from patcher.suite import wasm_macro
+from patcher.cargo import modules
+from patcher.rustc.abi import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY
 
 WASM_HEADER = b"\0asm\x01\0\0\0"
 
@@ -82,4 +82,4 @@ def hostile_modules(work: Path, compiler: Installed, checkout: Path) -> Iterator
         "bad_decls_version", write("bad_decls_version", WASM_HEADER + decls_section("version:99\n")), "version"
     )
     crate = too_many_macros_crate(work / "too_many", compiler.slots + 1)
-    yield HostileModule("too_many_macros", wasm_macro.build(crate, compiler, checkout, wasm=True), "--slots")
+    yield HostileModule("too_many_macros", modules.build(crate, compiler, checkout, wasm=True), "--slots")

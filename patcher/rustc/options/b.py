@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from patcher.engine.edits import Anchor, Edit, Position, RustInsert, TokenTreeEntry, fn_named
 from patcher.rustc.files import ENCODER, OPTIONS_RS, RESOLVE_LIB
-from patcher.rustc.patchset import depends_on_runtime
+from patcher.rustc.patchset import Z_OPTIONS_TABLE, depends_on_runtime
 
 from .registry import OptionSpec, register
 
 OPTION_B: list[Edit] = [
     TokenTreeEntry(
         OPTIONS_RS,
-        Anchor(
-            "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
-            r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
-            "options! table of UnstableOptions (-Z)",
-            ("UnstableOptions", "Z_OPTIONS"),
-        ),
+        Z_OPTIONS_TABLE,
         after_entry="wasm_c_abi",
         new_entry="wasm_proc_macro",
         template="option_b/z_option.rs.j2",

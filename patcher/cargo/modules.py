@@ -20,9 +20,10 @@ from typing import Any
 
 from patcher.build.install import Installed
 from patcher.build.process import capture
+from patcher.cargo.cache import BuildImpossible
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.provision import bootstrap_config, vendor
+from patcher.provision import vendor
 
 WASM_TARGET = "wasm32-unknown-unknown"
 BUILD_DIR = REPO_ROOT / "build" / "macros"
@@ -86,6 +87,8 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
 def cargo() -> str:
     """The cargo that drives builds: the stage0 toolchain's (rustc's own vendor/ is
     resolved with it when the checkout is provisioned)."""
+    from patcher.provision import bootstrap_config  # renders templates: imported when needed
+
     return str(bootstrap_config.stage0_tool("cargo"))
 
 
@@ -172,3 +175,96 @@ def _value(value: Any) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
     raise PatcherError(f"cannot write {value!r} into a Cargo.toml")
+
+
+# -- the cargo route (patcher/cargo/front.py): a package of a resolved graph -------------
+
+
+def write_shadow(meta: dict[str, Any], shadow: Path, lock: Path | None) -> Path:
+    """A shadow manifest in `shadow` for the package cargo metadata describes as `meta`
+    (dependencies as cargo resolved them, so workspace inheritance is already applied),
+    as a plain library; `lock` (the project's Cargo.lock) is copied beside it so the same
+    versions are chosen. Returns the manifest's path."""
+    shadow.mkdir(parents=True, exist_ok=True)
+    lib = next(t for t in meta["targets"] if {"lib", "rlib", "proc-macro"} & set(t["kind"]))
+    package: dict[str, Any] = {"name": meta["name"], "version": meta["version"], "edition": meta["edition"]}
+    if meta.get("links"):
+        package["links"] = meta["links"]
+    build_script = next((t for t in meta["targets"] if "custom-build" in t["kind"]), None)
+    package["build"] = build_script["src_path"] if build_script else False
+    doc: dict[str, Any] = {
+        "package": package,
+        "lib": {"name": lib["name"].replace("-", "_"), "path": lib["src_path"], "proc-macro": False},
+        "workspace": {},
+    }
+    targets: dict[str, dict[str, Any]] = {}
+    for dep in meta["dependencies"]:
+        table = {None: "dependencies", "build": "build-dependencies"}.get(dep["kind"])
+        if table is None:  # dev-dependencies do not shape the library
+            continue
+        into = targets.setdefault(dep["target"], {}) if dep.get("target") else doc
+        into.setdefault(table, {})[dep.get("rename") or dep["name"]] = _dependency(dep)
+    if targets:
+        doc["target"] = targets
+    doc["features"] = meta.get("features", {})
+    manifest = shadow / "Cargo.toml"
+    manifest.write_text(_toml({k: v for k, v in doc.items() if v != {} or k == "workspace"}))
+    if lock is not None and lock.is_file():
+        shutil.copyfile(lock, shadow / "Cargo.lock")
+    return manifest
+
+
+def _dependency(dep: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"version": dep["req"]}
+    if dep.get("rename"):
+        spec["package"] = dep["name"]
+    if dep.get("path"):
+        spec["path"] = dep["path"]
+    source = dep.get("source") or ""
+    if source.startswith("git+"):
+        url, _, rest = source[4:].partition("?")
+        spec["git"] = url.split("#")[0]
+        for pair in rest.split("#")[0].split("&"):
+            name, _, value = pair.partition("=")
+            if name in ("rev", "tag", "branch"):
+                spec[name] = value
+    if dep.get("registry"):
+        spec["registry-index"] = dep["registry"]
+    if dep["optional"]:
+        spec["optional"] = True
+    if not dep["uses_default_features"]:
+        spec["default-features"] = False
+    if dep["features"]:
+        spec["features"] = dep["features"]
+    return spec
+
+
+def compile_shadow(
+    manifest: Path,
+    crate_name: str,
+    features: tuple[str, ...],
+    cargo_cmd: list[str],
+    cwd: Path,
+    env: dict[str, str],
+) -> Path:
+    """`cargo rustc` of the shadow library as a proc macro for WASM_TARGET, with exactly
+    `features`; `env` holds RUSTC, the wrapper and the target directory. Returns the
+    module cargo wrote. A crate that does not compile for wasm raises BuildImpossible."""
+    cmd = [*cargo_cmd, "rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--release"]
+    cmd += ["--manifest-path", str(manifest), "--message-format", "json-render-diagnostics"]
+    cmd += ["--no-default-features", "--features", ",".join(features)] if features else ["--no-default-features"]
+    cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+    # the project's RUSTFLAGS are for its own targets, not for wasm guests
+    proc = capture(cmd, cwd=cwd, env={"CARGO_ENCODED_RUSTFLAGS": "", **env}, unset=("RUSTFLAGS",))
+    if proc.returncode != 0:
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("error")]
+        reason = errors[0] if errors else (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        if "can't find crate for `std`" in proc.stderr or "can't find crate for `core`" in proc.stderr:
+            raise PatcherError(
+                f"the compiler has no std for {WASM_TARGET} (RUSTC={env.get('RUSTC')}): "
+                "rebuild it with `nox -s build`, which installs std for that target"
+            )
+        if "could not compile" in proc.stderr:
+            raise BuildImpossible(f"it does not compile for {WASM_TARGET}: {reason}")
+        raise PatcherError(f"building {crate_name} for {WASM_TARGET} failed:\n{proc.stderr[-4000:]}")
+    return _artifact(proc.stdout, crate_name, ".wasm")

@@ -1,0 +1,267 @@
+"""`cargo wasm <command> [args]`: cargo's own command, with every proc macro of the
+project's graph compiled to WebAssembly (through the module cache) and run by the
+patched rustc's interpreter. Cargo and the project's files are not changed.
+
+    cargo wasm build --release
+    cargo wasm --strict test          # refuse every native proc macro
+    cargo wasm --keep-native foo build  # foo's proc macros stay native
+
+Before cargo runs, the project's graph is read (`cargo metadata`), each proc macro's
+module is taken from the cache or built (its own proc-macro dependencies first, the same
+way), and a plan is written for the wrapper that cargo then calls for every crate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from patcher.build.install import Installed, dist_dir, installed
+from patcher.build.process import environment
+from patcher.cargo import memo, modules, wrapper
+from patcher.cargo.cache import Hit, ModuleCache, module_key
+from patcher.cargo.graph import Graph, Package, read_graph
+from patcher.cargo.plan import PLAN_ENV, Module, Plan
+from patcher.errors import PatcherError
+from patcher.rustc.abi import DECLS_VERSION
+
+STRICT_ENV = "RUSTC_WASM_STRICT"  # 1: as --strict
+KEEP_NATIVE_ENV = "RUSTC_WASM_KEEP_NATIVE"  # comma-separated crate names: as --keep-native
+DIST_ENV = "RUSTC_WASM_DIST"  # the installed compiler (default dist/native)
+GUEST_PROFILE = {"profile": "release"}  # how modules are compiled: part of every key
+HOST_DYLIB = ("lib", ".so")  # where cargo expects a proc macro on this (Linux) host
+# cargo options that shape the graph, given to `cargo metadata` too (and to module
+# builds: --config, --offline)
+GRAPH_FLAGS = ("--manifest-path", "--features", "-F", "--config", "-Z")
+GRAPH_SWITCHES = ("--all-features", "--no-default-features", "--offline", "--frozen", "--locked")
+MODULE_BUILD_FLAGS = ("--config", "-Z")
+MODULE_BUILD_SWITCHES = ("--offline",)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What every cargo command of one `cargo wasm` run shares."""
+
+    compiler: Installed
+    cargo: str
+    module_args: tuple[str, ...]  # --config/--offline, for the module builds
+    cwd: Path  # cargo's configuration is found from here, for module builds too
+    cache: ModuleCache
+    strict: bool
+    keep_native: frozenset[str]  # crate names
+
+    @property
+    def work(self) -> Path:
+        return self.cache.root / ".work"
+
+
+def main(argv: list[str]) -> int:
+    args = argv[1:]
+    if args[:1] == ["wasm"]:  # run as `cargo wasm ...`, cargo passes its subcommand's name
+        args = args[1:]
+    strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
+    keep = {n for n in os.environ.get(KEEP_NATIVE_ENV, "").split(",") if n}
+    while args and args[0] in ("--strict", "--keep-native"):
+        if args[0] == "--strict":
+            strict, args = True, args[1:]
+        elif len(args) > 1:
+            keep |= {n for n in args[1].split(",") if n}
+            args = args[2:]
+        else:
+            raise PatcherError("--keep-native needs crate names: `cargo wasm --keep-native a,b build`")
+    if not args or args[0].startswith("-"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    if strict and keep:
+        raise PatcherError(f"--strict refuses every native proc macro; drop it or --keep-native {','.join(keep)}")
+    route = make_route(args, strict, frozenset(n.replace("-", "_") for n in keep))
+    env = cargo_env(route, current_plan(route, args[1:]))
+    if (rustdoc := route.compiler.sysroot / "bin" / "rustdoc").exists():
+        env["RUSTDOC"] = str(rustdoc)  # doctests load the modules too
+    return os.spawnvpe(os.P_WAIT, route.cargo, [route.cargo, *args], environment(env))
+
+
+def current_plan(route: Route, args: list[str]) -> Path:
+    """The plan for this command: the memo's while its inputs are unchanged (memo.py),
+    else made from the project's graph, filling the cache."""
+    key = memo.context_key([args, str(route.cwd), route.compiler.build_id, route.strict, sorted(route.keep_native)])
+    plan = memo.lookup(route.work / "memo", key)
+    if plan is not None:
+        return plan
+    require_crate_modules(route.compiler)
+    graph = read_graph(route.cargo, None, _graph_args(args), route.cwd)
+    plan = write_plan(plan_for(graph, route), route)
+    memo.store(route.work / "memo", key, plan, plan_inputs(graph, route))
+    return plan
+
+
+def plan_inputs(graph: Graph, route: Route) -> list[Path]:
+    """The files a plan of `graph` follows from."""
+    files = [graph.workspace_root / "Cargo.toml", graph.workspace_root / "Cargo.lock", *memo.config_files(route.cwd)]
+    path_packages = [p for p in graph.packages.values() if p.source is None]
+    files += [p.manifest_path for p in path_packages]
+    compiled = {q.id for p in graph.proc_macros() for q in graph.closure_of(p.id)}
+    files += [Path(f) for p in path_packages if p.id in compiled for f in wrapper.package_files(str(p.root))]
+    return files
+
+
+def require_crate_modules(compiler: Installed) -> None:
+    from patcher.rustc import options  # the registry imports the patch engine: only when planning
+
+    if not options.get(compiler.option).macros_by_path:
+        raise PatcherError(
+            f"{compiler.sysroot} was built with option {compiler.option}, whose modules are not crates; "
+            f"`cargo wasm` needs option a or c: `nox -s build -- --option c`"
+        )
+
+
+def make_route(args: list[str], strict: bool, keep: frozenset[str]) -> Route:
+    dist = Path(os.environ[DIST_ENV]) if DIST_ENV in os.environ else dist_dir("native")
+    compiler = installed(dist)
+    module_args = _select(args, MODULE_BUILD_FLAGS, MODULE_BUILD_SWITCHES)
+    if "--frozen" in args:
+        module_args.append("--offline")  # the shadow's lock is its own, so not --locked
+    cargo = os.environ.get("CARGO") or shutil.which("cargo") or "cargo"
+    return Route(compiler, cargo, tuple(module_args), Path.cwd(), ModuleCache(), strict, keep)
+
+
+def module_of_crate(crate_dir: Path, compiler: Installed, cargo_args: list[str], out_dir: Path) -> Path:
+    """`nox -s wasm-macro`: the module of the proc-macro crate at `crate_dir`, through the
+    cache, copied to `out_dir/lib<name>.wasm`."""
+    route = Route(compiler, modules.cargo(), tuple(cargo_args), crate_dir, ModuleCache(), False, frozenset())
+    graph = read_graph(route.cargo, crate_dir / "Cargo.toml", cargo_args, crate_dir)
+    member = next((graph.packages[m] for m in graph.members if graph.packages[m].root == crate_dir.resolve()), None)
+    if member is None or not member.proc_macro:
+        raise PatcherError(f"{crate_dir}: not a proc-macro crate (expected `[lib] proc-macro = true`)")
+    hit = module_for(member, graph, route)
+    if hit.module is None:
+        raise PatcherError(f"{member.label} cannot be compiled to WebAssembly: {hit.reason}")
+    out = out_dir / f"lib{member.lib_name}.wasm"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(hit.module, out)
+    return out
+
+
+def plan_for(graph: Graph, route: Route) -> Plan:
+    """Decide, for every proc macro of `graph`, wasm or native; fill the cache."""
+    wasm: dict[str, Package] = {}
+    modules_by_dir: dict[str, list[Module]] = {}
+    for pkg in graph.proc_macros():
+        if pkg.lib_name in route.keep_native:
+            print(f"warning: proc macro {pkg.label} runs natively: listed in --keep-native", file=sys.stderr)
+            continue
+        hit = module_for(pkg, graph, route)
+        if hit.module is None:
+            if route.strict:
+                raise PatcherError(f"strict mode: proc macro {pkg.label} cannot run from WebAssembly: {hit.reason}")
+            print(f"warning: proc macro {pkg.label} runs natively: {hit.reason}", file=sys.stderr)
+            continue
+        wasm[pkg.id] = pkg
+        modules_by_dir[_dir(pkg)] = [Module(list(pkg.features), str(hit.module), hit.sha256)]
+    stand_ins = graph.stand_ins(set(wasm))
+    labels = {_dir(p): p.label for p in [*wasm.values(), *stand_ins]}
+    return Plan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels)
+
+
+def module_for(pkg: Package, graph: Graph, route: Route) -> Hit:
+    """`pkg`'s module with the features cargo resolved for it: from the cache, or built
+    into it (its shadow's own proc macros first, by the same route)."""
+    parts = key_parts(pkg, graph, route)
+    key = module_key(parts)
+    describe = {"crate": pkg.name, "version": pkg.version, "features": list(pkg.features), "key": parts}
+
+    def build(out: Path) -> None:
+        print(
+            f"   Compiling {pkg.label} to WebAssembly (module cache: {route.cache.root})", file=sys.stderr, flush=True
+        )
+        manifest = modules.write_shadow(pkg.meta, route.work / key, graph.workspace_root / "Cargo.lock")
+        nested = read_graph(route.cargo, manifest, list(route.module_args), route.cwd)
+        env = cargo_env(route, write_plan(plan_for(nested, route), route))
+        env["CARGO_TARGET_DIR"] = str(route.work / "target" / (route.compiler.build_id or "unknown"))
+        env["RUSTC_BOOTSTRAP"] = "1"  # guests only: proc-macro2 may use the unstable span API
+        cmd = [route.cargo, *route.module_args]
+        artifact = modules.compile_shadow(manifest, pkg.lib_name or pkg.name, pkg.features, cmd, route.cwd, env)
+        shutil.copyfile(artifact, out)
+
+    return route.cache.get_or_build(key, describe, build)
+
+
+def key_parts(pkg: Package, graph: Graph, route: Route) -> dict[str, Any]:
+    """Everything that determines `pkg`'s module. Its dependencies' features are not
+    listed: the module's own build resolves them from `pkg`'s features and the versions
+    here, so a module is shared by projects whose other macros want other features."""
+    return {
+        "abi": DECLS_VERSION,
+        "target": modules.WASM_TARGET,
+        "compiler": route.compiler.build_id,
+        "guest": GUEST_PROFILE,
+        "crate": [pkg.name, pkg.version, pkg.source, graph.digest(pkg)],
+        "features": sorted(pkg.features),
+        "deps": [[p.name, p.version, p.source, graph.digest(p)] for p in graph.closure_of(pkg.id) if p.id != pkg.id],
+    }
+
+
+def cargo_env(route: Route, plan: Path) -> dict[str, str]:
+    return {
+        "RUSTC": str(route.compiler.rustc),
+        "RUSTC_WRAPPER": str(wrapper_script(route.work)),
+        PLAN_ENV: str(plan),
+    }
+
+
+def write_plan(plan: Plan, route: Route) -> Path:
+    """Plans are named by their content: concurrent builds never overwrite each other's."""
+    digest = hashlib.sha256(plan.to_json().encode()).hexdigest()[:24]
+    return plan.write(route.work / "plans" / f"{digest}.json")
+
+
+def wrapper_script(work: Path) -> Path:
+    """The RUSTC_WRAPPER executable (cargo takes a path, not a command line)."""
+    script = work / "rustc-wrapper"
+    # -S -E: no site packages, no PYTHON* variables (startup in about 20 ms, not 90)
+    text = f'#!/bin/sh\nexec "{sys.executable}" -S -E "{Path(wrapper.__file__).resolve()}" "$@"\n'
+    if not script.exists() or script.read_text() != text:
+        work.mkdir(parents=True, exist_ok=True)
+        partial = script.with_name(f"rustc-wrapper.{os.getpid()}")
+        partial.write_text(text)
+        partial.chmod(0o755)
+        os.replace(partial, script)
+    return script
+
+
+def _dir(pkg: Package) -> str:
+    return os.path.realpath(pkg.root)
+
+
+def _select(args: list[str], flags: tuple[str, ...], switches: tuple[str, ...]) -> list[str]:
+    """The `flags` (with their values, `--flag v` or `--flag=v`) and `switches` in `args`,
+    up to a `--` (what follows is for rustc or the test binary)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args) and args[i] != "--":
+        arg = args[i]
+        name = arg.split("=", 1)[0]
+        if arg in switches or (name in flags and "=" in arg):
+            out.append(arg)
+        elif arg in flags and i + 1 < len(args):
+            out += [arg, args[i + 1]]
+            i += 1
+        i += 1
+    return out
+
+
+def _graph_args(args: list[str]) -> list[str]:
+    return _select(args, GRAPH_FLAGS, GRAPH_SWITCHES)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except PatcherError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)

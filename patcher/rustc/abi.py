@@ -1,0 +1,34 @@
+"""The relay ABI between the compiler and a guest module (version DECLS_VERSION): the
+decls section, the host functions a guest module may import, the entry point the
+proc-macro harness defines in every guest module, and what of the environment guests see.
+Plain constants, for the templates (patchset.context) and for the tools that check or
+key modules (patcher/cargo/, patcher/suite/fixtures.py)."""
+
+from __future__ import annotations
+
+DECLS_VERSION = 3
+DECLS_SECTION = ".rustc_proc_macro_decls"
+# Version 2 added the panic report (message and location) and the macro's stdout/stderr; version 3
+# the variables cargo sets for the crate being compiled (GUEST_ENV).
+HOST_DISPATCH = "__rustc_wasm_proc_macro_dispatch"
+HOST_RECEIVE = "__rustc_wasm_proc_macro_receive"
+HOST_REPLY = "__rustc_wasm_proc_macro_reply"
+HOST_PANIC = "__rustc_wasm_proc_macro_panic"
+HOST_WRITE = "__rustc_wasm_proc_macro_write"
+HOST_ENV = "__rustc_wasm_proc_macro_env"
+HOST_IMPORTS = tuple(
+    ("env", name) for name in (HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY, HOST_PANIC, HOST_WRITE, HOST_ENV)
+)
+# What a guest's `std::env::var` sees of the compiler's environment: what cargo sets from
+# the manifest of the crate being compiled (clap's `#[command(version)]` reads
+# CARGO_PKG_VERSION), no more; names ending in `*` are prefixes.
+GUEST_ENV = (
+    "CARGO_PKG_*",
+    "CARGO_CRATE_NAME",
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_BIN_NAME",
+)
+GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
+GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"

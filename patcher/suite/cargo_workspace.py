@@ -1,0 +1,242 @@
+"""e2e/workspace through the cargo route: built natively (the patched rustc, native proc
+macros) and with `cargo wasm --strict` (every proc macro from wasm, none native), and
+the results compared: the program's behaviour, `cargo test` (doctests included),
+`cargo check`, `--release`, diagnostics of macro errors, and an incremental rebuild.
+
+The workspace is copied to build/e2e/ and given a `.cargo/config.toml` that takes
+registry crates from the checkout's vendor/, as an offline user's project would.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from patcher.build.install import Installed
+from patcher.build.process import capture
+from patcher.cargo import modules
+from patcher.cargo.plan import STRICT_FLAG
+from patcher.paths import REPO_ROOT
+from patcher.suite.outcome import Outcome
+
+SOURCE = REPO_ROOT / "e2e" / "workspace"
+TIMEOUT = 900  # a cold module cache compiles five macros and syn for wasm
+MACROS = ("serde_derive", "thiserror_impl", "clap_derive", "tracing_attributes", "ws_macros")
+RUNS: tuple[tuple[str, ...], ...] = (
+    ("place", "tea", "-q", "3"),
+    ("--pretty", "place", "cake"),
+    ("parse", '{"id":1,"item":"x","quantity":2,"note":"hot"}'),
+    ("parse", '{"id":1,"item":"x","quantity":0}'),
+    ("parse", "not json"),
+    ("fields",),
+    ("--help",),
+    ("place", "--help"),
+    ("--version",),
+    ("frobnicate",),
+)
+BROKEN_MODEL = """
+#[derive(Serialize)]
+pub struct Broken {
+    #[serde(rename = 1)]
+    pub a: u8,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlsoBroken {
+    #[error("{missing}")]
+    A,
+}
+
+#[derive(Fields)]
+pub enum NotAStruct {
+    A,
+}
+"""
+PROGRESS = re.compile(r"^\s*(Compiling|Checking|Finished|Running|Doc-tests|Locking|Blocking|Fresh|Dirty)\b")
+
+
+class WorkspaceCases:
+    def __init__(self, compiler: Installed, checkout: Path, work: Path, log: Callable[[str], None] = print):
+        self.compiler = compiler
+        self.work = work / "workspace"
+        self.project = self.work / "project"
+        self.log = log
+        self.vendor = checkout / "vendor"
+
+    def run(self) -> list[Outcome]:
+        copy_project(self.project, self.vendor)
+        for route in ("native", "wasm"):  # clean builds: each run compares from scratch
+            shutil.rmtree(self.target(route), ignore_errors=True)
+        cases: list[Callable[[], Iterator[Outcome]]] = [
+            self.build_and_run,
+            self.test,
+            self.check_and_release,
+            self.strict_refuses_native,
+            self.diagnostics,
+            self.incremental,
+        ]
+        outcomes: list[Outcome] = []
+        for case in cases:
+            outcomes.extend(case())
+        return outcomes
+
+    # -- the cases ---------------------------------------------------------------------
+
+    def build_and_run(self) -> Iterator[Outcome]:
+        start = time.perf_counter()
+        native, wasm = self.cargo("native", "build"), self.cargo("wasm", "build")
+        problem = _failed(native, "native build") or _failed(wasm, "cargo wasm build")
+        problem = problem or self._macros_ran_from_wasm() or self._same_behaviour("debug")
+        yield Outcome("cargo:build", not problem, time.perf_counter() - start, problem)
+
+    def test(self) -> Iterator[Outcome]:
+        start = time.perf_counter()
+        native, wasm = self.cargo("native", "test"), self.cargo("wasm", "test")
+        problem = _failed(native, "native cargo test") or _failed(wasm, "cargo wasm test")
+        if not problem:
+            results = [_test_lines(p.stdout) for p in (native, wasm)]
+            if results[0] != results[1] or not any("src/lib.rs - " in line for line in results[1]):
+                problem = f"cargo test differs:\nnative: {results[0]}\nwasm: {results[1]}"
+        yield Outcome("cargo:test", not problem, time.perf_counter() - start, problem)
+
+    def check_and_release(self) -> Iterator[Outcome]:
+        start = time.perf_counter()
+        problem = _failed(self.cargo("wasm", "check"), "cargo wasm check")
+        yield Outcome("cargo:check", not problem, time.perf_counter() - start, problem)
+        start = time.perf_counter()
+        problem = _failed(self.cargo("wasm", "build", "--release"), "cargo wasm build --release")
+        problem = problem or self._same_behaviour("release")
+        yield Outcome("cargo:release", not problem, time.perf_counter() - start, problem)
+
+    def strict_refuses_native(self) -> Iterator[Outcome]:
+        """What makes strict mode a proof: with its flag, rustc refuses a native macro."""
+        start = time.perf_counter()
+        proc = self.cargo("native", "rustc", "-p", "model", "--", STRICT_FLAG, bootstrap="model")
+        refused = "refused by `-Z proc-macro-wasm-only`" in proc.stderr
+        problem = "" if proc.returncode != 0 and refused else f"expected a refusal:\n{proc.stderr[-3000:]}"
+        yield Outcome("cargo:strict-refuses-native", not problem, time.perf_counter() - start, problem)
+
+    def diagnostics(self) -> Iterator[Outcome]:
+        """Errors reported by the macros (serde, thiserror, the local one) are the same,
+        spans included, as with the native macros."""
+        start = time.perf_counter()
+        lib = self.project / "model" / "src" / "lib.rs"
+        original = lib.read_text()
+        lib.write_text(original + BROKEN_MODEL)
+        try:
+            native, wasm = self.cargo("native", "build", "-p", "model"), self.cargo("wasm", "build", "-p", "model")
+        finally:
+            lib.write_text(original)
+        diagnostics = [_diagnostics(p.stderr) for p in (native, wasm)]
+        problem = ""
+        if native.returncode == 0 or wasm.returncode != native.returncode:
+            problem = f"expected both builds to fail alike: native {native.returncode}, wasm {wasm.returncode}"
+        elif diagnostics[0] != diagnostics[1]:
+            problem = "diagnostics differ:\n--- native\n" + diagnostics[0] + "\n--- wasm\n" + diagnostics[1]
+        elif diagnostics[0].count("error") < 3:
+            problem = f"expected three macro errors:\n{diagnostics[0]}"
+        yield Outcome("cargo:diagnostics", not problem, time.perf_counter() - start, problem)
+
+    def incremental(self) -> Iterator[Outcome]:
+        """After an edit of the binary's source, only the binary is rebuilt."""
+        main = self.project / "app" / "src" / "main.rs"
+        original = main.read_text()
+        self.cargo("wasm", "build")
+        main.write_text(original.replace('println!("total: {}"', 'println!("sum: {}"'))
+        start = time.perf_counter()
+        try:
+            proc = self.cargo("wasm", "build")
+            problem = _failed(proc, "incremental cargo wasm build")
+            rebuilt = re.findall(r"Compiling (\S+)", proc.stderr)
+            if not problem and rebuilt != ["app"]:
+                problem = f"expected only app to be rebuilt, cargo rebuilt {rebuilt}"
+            if not problem:
+                ran = capture([str(self.target("wasm") / "debug" / "app"), *RUNS[0]], timeout=60)
+                if "sum: 750" not in ran.stdout:
+                    problem = f"the rebuilt program printed {ran.stdout!r}"
+        finally:
+            main.write_text(original)
+        yield Outcome("cargo:incremental", not problem, time.perf_counter() - start, problem)
+
+    # -- running cargo -----------------------------------------------------------------
+
+    def cargo(self, route: str, *args: str, bootstrap: str = "") -> subprocess.CompletedProcess[str]:
+        """`cargo <args>` natively (RUSTC = the patched compiler, proc macros native) or
+        `cargo wasm --strict <args>`, in the project, with a target directory per route."""
+        env = {"CARGO": modules.cargo(), "CARGO_TARGET_DIR": str(self.target(route))}
+        if bootstrap:
+            env["RUSTC_BOOTSTRAP"] = bootstrap
+        if route == "native":
+            env |= {"RUSTC": str(self.compiler.rustc), "RUSTDOC": str(self.compiler.sysroot / "bin" / "rustdoc")}
+            cmd = [modules.cargo(), *args]
+        else:
+            env["RUSTC_WASM_DIST"] = str(self.compiler.sysroot)
+            cmd = [sys.executable, "-m", "patcher.cargo.front", "--strict", *args]
+        unset = ("RUSTC_WRAPPER", "RUSTFLAGS", *(() if bootstrap else ("RUSTC_BOOTSTRAP",)))  # a stable toolchain
+        proc = capture(cmd, cwd=self.project, env=env, timeout=TIMEOUT, unset=unset)
+        self.log(f"  {route}: cargo {' '.join(args)} -> exit {proc.returncode}")
+        return proc
+
+    def target(self, route: str) -> Path:
+        return self.work / f"target-{route}"
+
+    def _macros_ran_from_wasm(self) -> str:
+        """Every proc macro cargo built is a module; syn was not compiled natively."""
+        deps = self.target("wasm") / "debug" / "deps"
+        for name in MACROS:
+            found = sorted(deps.glob(f"lib{name}-*.so"))
+            if not found or any(p.read_bytes()[:4] != b"\0asm" for p in found):
+                return f"{name}: expected a WebAssembly module at {deps}/lib{name}-*.so, found {found}"
+        if any(p.read_bytes()[:4] == b"!<ar" for p in deps.glob("libsyn-*.rlib")):
+            return "syn was compiled natively, though only proc macros use it"
+        return ""
+
+    def _same_behaviour(self, profile: str) -> str:
+        for args in RUNS:
+            ran = [
+                capture([str(self.target(route) / p / "app"), *args], timeout=60)
+                for route, p in (("native", "debug"), ("wasm", profile))
+            ]
+            got = [(r.returncode, r.stdout, r.stderr) for r in ran]
+            if got[0] != got[1]:
+                return f"app {' '.join(args)}: native {got[0]!r}, wasm {got[1]!r}"
+        return ""
+
+
+def copy_project(dest: Path, vendor: Path) -> Path:
+    """A fresh copy of e2e/workspace at `dest`, whose registry crates come from `vendor`."""
+    shutil.rmtree(dest, ignore_errors=True)
+    # fresh timestamps: cargo judges path sources by mtime, and an older build's target
+    # directory must see these sources as newer than its outputs
+    shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("target"), copy_function=shutil.copy)
+    config = dest / ".cargo" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        "# written by rustc-wasm-proc-macros: registry crates from the rustc checkout's vendor/\n"
+        "[source.crates-io]\nreplace-with = 'vendored-sources'\n\n"
+        f"[source.vendored-sources]\ndirectory = '{vendor}'\n\n[net]\noffline = true\n"
+    )
+    return dest
+
+
+def _failed(proc: subprocess.CompletedProcess[str], what: str) -> str:
+    if proc.returncode == 0:
+        return ""
+    return f"{what} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+
+
+def _test_lines(stdout: str) -> list[str]:
+    """The tests run and their results, without timings."""
+    lines = (re.sub(r"; finished in \S+", "", line) for line in stdout.splitlines())
+    return sorted(line for line in lines if line.startswith(("test ", "running ")))
+
+
+def _diagnostics(stderr: str) -> str:
+    """cargo's stderr without its progress lines, the strict flag's mention or timings."""
+    lines = [line for line in stderr.splitlines() if not PROGRESS.match(line) and STRICT_FLAG not in line]
+    return "\n".join(lines)
