@@ -254,3 +254,13 @@ def test_shadow_manifest_keeps_the_resolved_dependencies(tmp_path: Path) -> None
 
 def _versions(graph: Any) -> dict[str, str]:
     return {p.name: p.version for p in graph.packages.values()}
+
+
+def test_commands_that_build_more_than_a_macros_library_keep_its_dependencies_native() -> None:
+    from patcher.cargo.front import native_deps_for
+
+    assert native_deps_for(["build", "--release"]) == "none"
+    assert native_deps_for(["check", "-p", "app"]) == "none"
+    assert native_deps_for(["test"]) == "members"  # the workspace's macro crates have tests
+    assert native_deps_for(["build", "--all-targets"]) == "members"
+    assert native_deps_for(["doc"]) == "all"  # rustdoc reads every crate of the graph

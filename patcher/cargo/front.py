@@ -80,7 +80,9 @@ def main(argv: list[str]) -> int:
     if strict and keep:
         raise PatcherError(f"--strict refuses every native proc macro; drop it or --keep-native {','.join(keep)}")
     route = make_route(args, strict, frozenset(n.replace("-", "_") for n in keep))
-    env = cargo_env(route, current_plan(route, args[1:]))
+    plan = current_plan(route, args)
+    remove_stale_stand_ins(plan, _target_dirs(args, route))
+    env = cargo_env(route, plan)
     if (rustdoc := route.compiler.sysroot / "bin" / "rustdoc").exists():
         env["RUSTDOC"] = str(rustdoc)  # doctests load the modules too
     return os.spawnvpe(os.P_WAIT, route.cargo, [route.cargo, *args], environment(env))
@@ -94,10 +96,50 @@ def current_plan(route: Route, args: list[str]) -> Path:
     if plan is not None:
         return plan
     require_crate_modules(route.compiler)
-    graph = read_graph(route.cargo, None, _graph_args(args), route.cwd)
-    plan = write_plan(plan_for(graph, route), route)
+    graph = read_graph(route.cargo, None, _graph_args(args[1:]), route.cwd)
+    plan = write_plan(plan_for(graph, route, native_deps_for(args)), route)
     memo.store(route.work / "memo", key, plan, plan_inputs(graph, route))
     return plan
+
+
+def remove_stale_stand_ins(plan_path: Path, target_dirs: list[Path]) -> None:
+    """Stand-ins of packages this plan compiles natively (an earlier command's plan did
+    not) are removed: cargo sees their outputs missing and compiles the real crates."""
+    stand_ins = set(Plan.read(plan_path).stand_ins)
+    for target in target_dirs:
+        for deps in [*target.glob("*/deps"), *target.glob("*/*/deps")]:
+            for path in deps.glob("lib*"):
+                if path.suffix not in (".rlib", ".rmeta", ".so") or path.stat().st_size > 4096:
+                    continue
+                lines = path.read_bytes().decode(errors="replace").splitlines()
+                if lines and lines[0].startswith(wrapper.STAND_IN_MARK):
+                    package = lines[-1].removeprefix("package: ")
+                    if package not in stand_ins:
+                        path.unlink()
+
+
+def _target_dirs(args: list[str], route: Route) -> list[Path]:
+    """Where cargo puts this command's outputs (the usual places; --target-dir first)."""
+    selected = _select(args, ("--target-dir",), ())
+    if selected:
+        value = selected[0].split("=", 1)[1] if "=" in selected[0] else selected[1]
+        return [route.cwd / value]
+    if "CARGO_TARGET_DIR" in os.environ:
+        return [route.cwd / os.environ["CARGO_TARGET_DIR"]]
+    return [d / "target" for d in (route.cwd, *route.cwd.parents) if (d / "target").is_dir()][:1]
+
+
+def native_deps_for(args: list[str]) -> str:
+    """Which macros' dependencies a cargo command needs natively: documentation covers
+    every crate of the graph; tests, benchmarks and `--all-targets` build the workspace's
+    own macro crates as test programs."""
+    command = args[0] if args else ""
+    if command in ("doc", "rustdoc"):
+        return "all"
+    targets = ("--all-targets", "--tests", "--test", "--benches", "--bench", "--examples", "--example")
+    if command in ("test", "t", "bench", "clippy", "fix") or any(a.split("=")[0] in targets for a in args):
+        return "members"
+    return "none"
 
 
 def plan_inputs(graph: Graph, route: Route) -> list[Path]:
@@ -147,8 +189,11 @@ def module_of_crate(crate_dir: Path, compiler: Installed, cargo_args: list[str],
     return out
 
 
-def plan_for(graph: Graph, route: Route) -> Plan:
-    """Decide, for every proc macro of `graph`, wasm or native; fill the cache."""
+def plan_for(graph: Graph, route: Route, native_deps: str = "none") -> Plan:
+    """Decide, for every proc macro of `graph`, wasm or native; fill the cache. With
+    `native_deps` "members" (or "all"), the dependencies of the workspace's own proc
+    macros (or of every one) are compiled natively all the same, for the commands that
+    build more of a macro crate than its library (its tests, its documentation)."""
     wasm: dict[str, Package] = {}
     modules_by_dir: dict[str, list[Module]] = {}
     for pkg in graph.proc_macros():
@@ -163,7 +208,11 @@ def plan_for(graph: Graph, route: Route) -> Plan:
             continue
         wasm[pkg.id] = pkg
         modules_by_dir[_dir(pkg)] = [Module(list(pkg.features), str(hit.module), hit.sha256)]
-    stand_ins = graph.stand_ins(set(wasm))
+    if native_deps == "all":
+        stand_ins = []
+    else:
+        members = set(graph.members) if native_deps == "members" else set()
+        stand_ins = graph.stand_ins(set(wasm) - members)
     labels = {_dir(p): p.label for p in [*wasm.values(), *stand_ins]}
     return Plan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels)
 

@@ -21,9 +21,10 @@ import sys
 PLAN_ENV = "RUSTC_WASM_PLAN"
 STRICT_FLAG = "-Zproc-macro-wasm-only"
 SKIPPED_DIRS = {"target", ".git"}  # not part of a path package's sources
+STAND_IN_MARK = "rustc-wasm-proc-macros stand-in:"
 STAND_IN_TEXT = (
-    "rustc-wasm-proc-macros stand-in: {label} is used only by proc macros that run from "
-    "WebAssembly, so it was not compiled natively (see README, `cargo wasm`).\n"
+    STAND_IN_MARK + " {label} is used only by proc macros that run from WebAssembly, so it "
+    "was not compiled natively (see README, `cargo wasm`).\npackage: {package}\n"
 )
 TAKES_VALUE = ("--crate-name", "--crate-type", "--emit", "--out-dir", "--cfg", "-C", "--json")
 
@@ -127,7 +128,7 @@ def emit_module(plan: dict, package: str, unit: Unit) -> int:  # type: ignore[ty
 
 
 def emit_stand_in(plan: dict, package: str, unit: Unit) -> int:  # type: ignore[type-arg]
-    text = STAND_IN_TEXT.format(label=plan["labels"].get(package, package))
+    text = STAND_IN_TEXT.format(label=plan["labels"].get(package, package), package=package)
     outputs = []
     if "metadata" in unit.emit:
         outputs.append(unit.file("lib", ".rmeta"))
