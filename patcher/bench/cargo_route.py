@@ -12,18 +12,16 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from patcher.build.install import Installed, installed
 from patcher.build.process import capture
-from patcher.cargo import modules
 from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import results_dir
-from patcher.suite.cargo_workspace import copy_project
+from patcher.suite.cargo_workspace import cargo_command, copy_project
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "cargo"
 RESULT = "bench-cargo.json"  # in results/
@@ -41,15 +39,11 @@ class Bench:
         target = BENCH_DIR / f"target-{route}"
         if clean:
             shutil.rmtree(target, ignore_errors=True)
-        env = {"CARGO": modules.cargo(), "CARGO_TARGET_DIR": str(target)}
-        if route == "native":
-            env["RUSTC"] = str(self.compiler.rustc)
-            cmd = [modules.cargo(), "build"]
-        else:
-            env |= {"RUSTC_WASM_DIST": str(self.compiler.sysroot), CACHE_ENV: str(cache)}
-            cmd = [sys.executable, "-m", "patcher.cargo.front", "--strict", "build"]
+        cmd, env, unset = cargo_command(self.compiler, route, ["build"], target)
+        if cache is not None:
+            env[CACHE_ENV] = str(cache)
         start = time.perf_counter()
-        proc = capture(cmd, cwd=self.project, env=env, unset=("RUSTC_WRAPPER", "RUSTFLAGS"))
+        proc = capture(cmd, cwd=self.project, env=env, unset=unset)
         seconds = time.perf_counter() - start
         if proc.returncode != 0:
             raise PatcherError(f"benchmark build ({route}) failed:\n{proc.stderr[-3000:]}")

@@ -58,17 +58,13 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     shadow = BUILD_DIR / flavor / crate.name
     shadow.mkdir(parents=True, exist_ok=True)
     (shadow / "Cargo.toml").write_text(_shadow_manifest(crate, proc_macro=not wasm))
-    cmd = [cargo()]
+    cmd = [cargo(), "--offline", *vendor.cargo_source_args(checkout / "vendor")]
+    manifest = shadow / "Cargo.toml"
     if wasm:
-        cmd += ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro"]
+        cmd += _rustc_for_wasm(manifest, release)
     else:
-        cmd += ["build", "--lib"]
-    cmd += ["--manifest-path", str(shadow / "Cargo.toml"), "--message-format", "json-render-diagnostics", "--offline"]
-    cmd += vendor.cargo_source_args(checkout / "vendor")
-    if release:
-        cmd.append("--release")
-    if wasm:
-        cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+        cmd += ["build", "--lib", "--manifest-path", str(manifest), "--message-format", "json-render-diagnostics"]
+        cmd += ["--release"] if release else []
     env = {
         "RUSTC": str(compiler.rustc),
         "CARGO_TARGET_DIR": str(_target_dir(BUILD_DIR / flavor / "target", compiler)),
@@ -82,6 +78,14 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(artifact, out)
     return out
+
+
+def _rustc_for_wasm(manifest: Path, release: bool, extra: list[str] | None = None) -> list[str]:
+    """`cargo rustc` arguments that build the shadow library at `manifest` as a proc macro
+    for WASM_TARGET (`extra`: more cargo options, e.g. the features)."""
+    args = ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
+    args += ["--message-format", "json-render-diagnostics", *(["--release"] if release else []), *(extra or [])]
+    return [*args, "--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
 
 
 def cargo() -> str:
@@ -250,10 +254,8 @@ def compile_shadow(
     """`cargo rustc` of the shadow library as a proc macro for WASM_TARGET, with exactly
     `features`; `env` holds RUSTC, the wrapper and the target directory. Returns the
     module cargo wrote. A crate that does not compile for wasm raises BuildImpossible."""
-    cmd = [*cargo_cmd, "rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--release"]
-    cmd += ["--manifest-path", str(manifest), "--message-format", "json-render-diagnostics"]
-    cmd += ["--no-default-features", "--features", ",".join(features)] if features else ["--no-default-features"]
-    cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+    selected = ["--no-default-features", "--features", ",".join(features)] if features else ["--no-default-features"]
+    cmd = [*cargo_cmd, *_rustc_for_wasm(manifest, release=True, extra=selected)]
     # the project's RUSTFLAGS are for its own targets, not for wasm guests
     proc = capture(cmd, cwd=cwd, env={"CARGO_ENCODED_RUSTFLAGS": "", **env}, unset=("RUSTFLAGS",))
     if proc.returncode != 0:

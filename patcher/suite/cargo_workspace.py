@@ -172,18 +172,12 @@ class WorkspaceCases:
     # -- running cargo -----------------------------------------------------------------
 
     def cargo(self, route: str, *args: str, bootstrap: str = "") -> subprocess.CompletedProcess[str]:
-        """`cargo <args>` natively (RUSTC = the patched compiler, proc macros native) or
-        `cargo wasm --strict <args>`, in the project, with a target directory per route."""
-        env = {"CARGO": modules.cargo(), "CARGO_TARGET_DIR": str(self.target(route))}
+        """`cargo <args>` by `route` (see `cargo_command`), in the project, with a target
+        directory per route."""
+        cmd, env, unset = cargo_command(self.compiler, route, list(args), self.target(route))
         if bootstrap:
             env["RUSTC_BOOTSTRAP"] = bootstrap
-        if route == "native":
-            env |= {"RUSTC": str(self.compiler.rustc), "RUSTDOC": str(self.compiler.sysroot / "bin" / "rustdoc")}
-            cmd = [modules.cargo(), *args]
-        else:
-            env["RUSTC_WASM_DIST"] = str(self.compiler.sysroot)
-            cmd = [sys.executable, "-m", "patcher.cargo.front", "--strict", *args]
-        unset = ("RUSTC_WRAPPER", "RUSTFLAGS", *(() if bootstrap else ("RUSTC_BOOTSTRAP",)))  # a stable toolchain
+            unset = tuple(u for u in unset if u != "RUSTC_BOOTSTRAP")
         proc = capture(cmd, cwd=self.project, env=env, timeout=TIMEOUT, unset=unset)
         self.log(f"  {route}: cargo {' '.join(args)} -> exit {proc.returncode}")
         return proc
@@ -212,6 +206,22 @@ class WorkspaceCases:
             if got[0] != got[1]:
                 return f"app {' '.join(args)}: native {got[0]!r}, wasm {got[1]!r}"
         return ""
+
+
+def cargo_command(
+    compiler: Installed, route: str, args: list[str], target: Path
+) -> tuple[list[str], dict[str, str], tuple[str, ...]]:
+    """The command, environment and variables to unset for `cargo <args>` natively
+    (RUSTC = the patched compiler, proc macros native) or as `cargo wasm --strict <args>`,
+    both as on a stable toolchain with no wrapper or flags of the user's."""
+    env = {"CARGO": modules.cargo(), "CARGO_TARGET_DIR": str(target)}
+    if route == "native":
+        env |= {"RUSTC": str(compiler.rustc), "RUSTDOC": str(compiler.sysroot / "bin" / "rustdoc")}
+        cmd = [modules.cargo(), *args]
+    else:
+        env["RUSTC_WASM_DIST"] = str(compiler.sysroot)
+        cmd = [sys.executable, "-m", "patcher.cargo.front", "--strict", *args]
+    return cmd, env, ("RUSTC_WRAPPER", "RUSTFLAGS", "RUSTC_BOOTSTRAP")
 
 
 def copy_project(dest: Path, vendor: Path) -> Path:
