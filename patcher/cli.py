@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", choices=BENCHES, help="run one benchmark (default: all)")
     bench.add_argument("--dist", type=Path, help="expansion: the patched compiler (default: dist/native/)")
     bench.add_argument("--runs", type=int, default=bench_wasm_host.RUNS, help="wasm-host: runs per case")
-    bench.add_argument("--rounds", type=int, default=bench_cargo.ROUNDS, help="cargo: interleaved rounds")
+    bench.add_argument("--rounds", type=int, default=bench_cargo.ROUNDS, help="cargo, expansion: interleaved rounds")
     return parser
 
 
@@ -194,7 +194,7 @@ def _bench(checkout: Path, args: argparse.Namespace) -> int:
     """The benchmarks; those whose compiler is not built say so and are skipped."""
     runs = {
         "patch": lambda: bench_patch.main(checkout),
-        "expansion": lambda: bench_expansion.main(checkout, args.dist or install.dist_dir()),
+        "expansion": lambda: bench_expansion.main(checkout, args.dist or install.dist_dir(), args.rounds),
         "cargo": lambda: bench_cargo.main(checkout, args.dist or install.dist_dir(), args.rounds),
         "wasm-host": lambda: bench_wasm_host.main(checkout, args.runs),
     }

@@ -11,7 +11,7 @@ import re
 import time
 from pathlib import Path
 
-from patcher.bench import expansion as bench_expansion
+from patcher.bench import option_expansion as bench_expansion
 from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
 from patcher.cargo import modules

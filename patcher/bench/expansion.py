@@ -1,12 +1,17 @@
-"""Benchmarks of wasm proc macros against native ones, with the patched compiler in
-dist/native/ (writes results/bench-expansion.json):
+"""Expansion speed of real proc macros, wasm against native, with the patched compiler
+in dist/native/ (writes results/bench-expansion.json):
 
-- expansion: the syn-based `Describe` derive (e2e/macros/describe) on a 1000-field
-  struct, native and wasm in the same run; rustc's own `expand_crate` time
-  (`-Ztime-passes`), median of several runs. Goal: wasm at most 5x native.
-- clean build: a small cargo crate using that derive, built from scratch with the
-  native macro (cargo compiles proc-macro2, quote, syn and the macro first) and with
-  the precompiled wasm module. Goal: wasm faster.
+- expansion: each workload of patcher/bench/workloads.py (serde_derive, clap_derive,
+  thiserror-impl from the rustc checkout's vendor/, and the project's `describe`),
+  compiled with `--emit=metadata -Ztime-passes` against the same dependencies built
+  three ways: macros native as cargo builds them (its dev and release profiles both
+  compile proc macros unoptimised), native optimised (opt-level 3, the floor), and
+  wasm modules through `cargo wasm`. Reported per workload: rustc's `expand_crate`
+  time, the whole compile, and peak memory; medians of interleaved rounds.
+  Goal: wasm `expand_crate` at most 2.5x optimised native.
+- clean builds: a crate holding the serde workload, and a small binary using
+  `describe`, built from scratch natively (cargo compiles syn and the macro first) and
+  through `cargo wasm` with the modules already in the cache.
 """
 
 from __future__ import annotations
@@ -16,136 +21,203 @@ import re
 import shutil
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from patcher.bench import workloads
 from patcher.build.install import Installed, installed
-from patcher.build.process import capture
-from patcher.cargo import modules
+from patcher.build.process import capture, measure
+from patcher.cargo.cache import CACHE_ENV
+from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.provision import vendor
-from patcher.suite.e2e import NATIVE, MacroFlags
+from patcher.results import results_dir
+from patcher.suite.cargo_workspace import cargo_command
 
-BENCH_DIR = REPO_ROOT / "build" / "bench"
-RESULT = REPO_ROOT / "results" / "bench-expansion.json"
+BENCH_DIR = REPO_ROOT / "build" / "bench" / "expansion"
+RESULT = "bench-expansion.json"  # in results/
 DESCRIBE = REPO_ROOT / "e2e" / "macros" / "describe"
-FIELDS = 1000
-RUNS = 5
+ROUNDS = 3
+GOAL = 2.5  # wasm expand_crate over optimised native, at most
 
-TRAIT = "pub trait Describe {\n    fn describe(&self) -> String;\n}\n"
-
-
-def big_struct_source(fields: int, by_path: bool) -> str:
-    """A `#[derive(Describe)]` struct; `by_path` names the macro through its crate
-    (options whose modules are crates, native), else through the prelude (option B)."""
-    body = "".join(f"    field_{i}: u32,\n" for i in range(fields))
-    derive = "describe::Describe" if by_path else "Describe"
-    return f"{TRAIT}\n#[derive({derive})]\npub struct Big {{\n{body}}}\n"
+# The crates the workloads use; their macros are what is measured.
+SERDE_DEP = 'serde = { version = "1.0.228", features = ["derive"] }\n'
+DESCRIBE_DEP = f'describe = {{ path = "{DESCRIBE}" }}\n'
+DEPENDENCIES = (
+    SERDE_DEP + 'thiserror = "2.0.18"\nclap = { version = "=4.5.54", features = ["derive", "env"] }\n' + DESCRIBE_DEP
+)
+EXTERNS = ("serde", "thiserror", "clap", "describe")
 
 
-def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> float:
-    """rustc's `expand_crate` pass time for `source`, in seconds."""
-    cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "-Ztime-passes", "--emit", "metadata"]
-    cmd += ["-o", str(source.with_suffix(".rmeta")), str(source), *macro_args]
-    proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1"})
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark compile failed:\n{proc.stderr[-3000:]}")
-    m = re.search(r"time:\s+([0-9.]+);[^\n]*\sexpand_crate$", proc.stderr, re.MULTILINE)
-    if not m:
-        raise SystemExit(f"no expand_crate timing in -Ztime-passes output:\n{proc.stderr[-2000:]}")
-    return float(m.group(1))
+@dataclass(frozen=True)
+class Route:
+    """One way of building the dependencies: which cargo route, and profile overrides."""
+
+    name: str
+    cargo_route: str  # "native" or "wasm" (cargo_command)
+    env: dict[str, str]
 
 
-def bench_expansion(compiler: Installed, wasm: Path, native: Path) -> dict[str, object]:
-    native_source, wasm_source = BENCH_DIR / "big_struct_native.rs", BENCH_DIR / "big_struct_wasm.rs"
-    native_source.write_text(big_struct_source(FIELDS, by_path=True))
-    wasm_source.write_text(big_struct_source(FIELDS, by_path=MacroFlags(compiler.option).by_path))
-    wasm_args = MacroFlags(compiler.option).args("describe", wasm)
-    native_args = MacroFlags(NATIVE).args("describe", native)
-    native_times, wasm_times = [], []
-    for _ in range(RUNS):  # interleaved, so that machine noise hits both alike
-        native_times.append(expand_seconds(compiler, native_source, native_args))
-        wasm_times.append(expand_seconds(compiler, wasm_source, wasm_args))
-    native_s, wasm_s = statistics.median(native_times), statistics.median(wasm_times)
-    return {
-        "fields": FIELDS,
-        "runs": RUNS,
-        "native_expand_s": native_s,
-        "wasm_expand_s": wasm_s,
-        "ratio_wasm_over_native": round(wasm_s / native_s, 2),
-        "goal": "at most 5x",
-        "native_all_s": native_times,
-        "wasm_all_s": wasm_times,
-    }
+ROUTES = (
+    Route("native", "native", {}),
+    Route("native_optimised", "native", {"CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL": "3"}),
+    Route("wasm", "wasm", {}),
+)
 
 
-def _cargo_project(root: Path, with_dependency: bool) -> Path:
+def write_project(root: Path, name: str, lib: str, main: str | None = None, deps: str = DEPENDENCIES) -> Path:
+    """A cargo package at `root` depending on `deps` (registry crates come from the
+    checkout's vendor/: BENCH_DIR's `.cargo/config.toml`, as a user's offline set-up)."""
     shutil.rmtree(root, ignore_errors=True)
     (root / "src").mkdir(parents=True)
-    deps = f'describe = {{ path = "{DESCRIBE}" }}\n' if with_dependency else ""
     (root / "Cargo.toml").write_text(
-        f'[package]\nname = "uses_describe"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}'
-        "\n[workspace]\n"
+        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}\n[workspace]\n'
     )
-    main = "\n".join(
-        [
-            "#[cfg(not(wasm_option_b))]",
-            "use describe::Describe;",
-            TRAIT,
-            "#[derive(Describe)]",
-            "struct Point { x: i32, y: i32 }",
-            "",
-            'fn main() {\n    println!("{}", Point { x: 1, y: 2 }.describe());\n}',
-            "",
-        ]
-    )
-    (root / "src" / "main.rs").write_text(main)
+    (root / "src" / "lib.rs").write_text(lib)
+    if main is not None:
+        (root / "src" / "main.rs").write_text(main)
     return root
 
 
-def clean_build_seconds(compiler: Installed, project: Path, rustflags: str, checkout: Path) -> float:
-    vendor_args = vendor.cargo_source_args(checkout / "vendor")
-    env = {"RUSTC": str(compiler.rustc), "RUSTFLAGS": rustflags, "CARGO_TARGET_DIR": str(project / "t")}
-    shutil.rmtree(project / "t", ignore_errors=True)
-    start = time.perf_counter()
-    cmd = [modules.cargo(), "build", "--release", "--offline", "--manifest-path", str(project / "Cargo.toml")]
-    proc = capture([*cmd, *vendor_args], env=env)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"cargo build of {project} failed:\n{proc.stderr[-3000:]}")
-    return seconds
+def cargo_config(root: Path, vendor: Path) -> None:
+    config = root / ".cargo" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "[source.crates-io]\nreplace-with = 'vendored-sources'\n\n"
+        f"[source.vendored-sources]\ndirectory = '{vendor}'\n\n[net]\noffline = true\n"
+    )
 
 
-def bench_clean_build(compiler: Installed, wasm: Path, checkout: Path) -> dict[str, object]:
-    native_project = _cargo_project(BENCH_DIR / "native_project", with_dependency=True)
-    wasm_project = _cargo_project(BENCH_DIR / "wasm_project", with_dependency=False)
-    flag = MacroFlags(compiler.option).cargo_flags("describe", wasm)
-    native_s = clean_build_seconds(compiler, native_project, "", checkout)
-    wasm_s = clean_build_seconds(compiler, wasm_project, flag, checkout)
-    return {
-        "native_clean_build_s": round(native_s, 2),
-        "wasm_clean_build_s": round(wasm_s, 2),
-        "speedup_native_over_wasm": round(native_s / wasm_s, 2),
-        "goal": "wasm faster",
+class Bench:
+    def __init__(self, compiler: Installed, checkout: Path):
+        self.compiler = compiler
+        self.vendor = checkout / "vendor"
+        self.cache = BENCH_DIR / "module-cache"  # kept between runs; keyed by compiler build
+        cargo_config(BENCH_DIR, self.vendor)
+
+    def cargo(self, route: Route, project: Path, target: Path, args: list[str]) -> float:
+        cmd, env, unset = cargo_command(self.compiler, route.cargo_route, args, target)
+        env |= {CACHE_ENV: str(self.cache), **route.env}
+        start = time.perf_counter()
+        proc = capture(cmd, cwd=project, env=env, unset=unset)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise PatcherError(f"cargo {' '.join(args)} in {project} ({route.name}) failed:\n{proc.stderr[-3000:]}")
+        return seconds
+
+    def dependencies(self, route: Route) -> Path:
+        """The dependencies built by `route`; returns their deps/ directory."""
+        project = write_project(BENCH_DIR / "deps", "bench_deps", "")
+        target = BENCH_DIR / f"target-{route.name}"
+        self.cargo(route, project, target, ["build"])
+        return target / "debug" / "deps"
+
+    def expand(self, workload: workloads.Workload, deps: Path) -> dict[str, float]:
+        """One compile of the workload against `deps`: expand_crate, total, peak."""
+        source = BENCH_DIR / f"{workload.name}.rs"
+        cmd = [str(self.compiler.rustc), "--edition", "2021", "--crate-type", "lib", "--crate-name", workload.name]
+        cmd += ["-Ztime-passes", "--emit", "metadata", "-o", str(source.with_suffix(".rmeta")), str(source)]
+        cmd += ["-L", f"dependency={deps}"]
+        for name in EXTERNS:
+            cmd += ["--extern", f"{name}={artifact(deps, name)}"]
+        run = measure(cmd, env={"RUSTC_BOOTSTRAP": "1"})
+        if run.returncode != 0:
+            raise PatcherError(f"benchmark compile of {source} failed:\n{run.stderr[-3000:]}")
+        return {"expand_s": pass_seconds(run.stderr, "expand_crate"), "total_s": run.seconds, "peak_mib": run.peak_mib}
+
+
+def artifact(deps: Path, crate: str) -> Path:
+    """The library cargo built for `crate` (rlib, or proc macro: native or module)."""
+    found = sorted(deps.glob(f"lib{crate}-*.rlib")) or sorted(deps.glob(f"lib{crate}-*.so"))
+    if len(found) != 1:
+        raise PatcherError(f"expected one library for {crate} in {deps}, found {[p.name for p in found]}")
+    return found[0]
+
+
+def pass_seconds(time_passes: str, name: str) -> float:
+    m = re.search(rf"time:\s+([0-9.]+);[^\n]*\s{name}$", time_passes, re.MULTILINE)
+    if not m:
+        raise PatcherError(f"no {name} timing in -Ztime-passes output:\n{time_passes[-2000:]}")
+    return float(m.group(1))
+
+
+def bench_expansion(bench: Bench, rounds: int) -> dict[str, object]:
+    deps = {route.name: bench.dependencies(route) for route in ROUTES}
+    chosen = workloads.all_workloads()
+    for workload in chosen:
+        (BENCH_DIR / f"{workload.name}.rs").write_text(workload.source)
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for round_ in range(rounds):  # interleaved: machine noise hits every route alike
+        for workload in chosen:
+            for route in ROUTES:
+                runs.setdefault((workload.name, route.name), []).append(bench.expand(workload, deps[route.name]))
+                last = runs[(workload.name, route.name)][-1]
+                print(f"round {round_ + 1}/{rounds} {workload.name} {route.name}: {last}", flush=True)
+    result: dict[str, object] = {}
+    for workload in chosen:
+        rows = {route.name: summary(runs[(workload.name, route.name)]) for route in ROUTES}
+        wasm, floor, cargo_default = (float(rows[name]["expand_s"]) for name in ("wasm", "native_optimised", "native"))
+        result[workload.name] = {
+            "macro": workload.macro_crate,
+            "input": workload.description,
+            **rows,
+            "expand_ratio_wasm_over_native_optimised": round(wasm / floor, 2),
+            "expand_ratio_wasm_over_native": round(wasm / cargo_default, 2),
+            "goal_met": wasm <= GOAL * floor,
+        }
+    return result
+
+
+def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
+    """Medians of each measure, and every expand_crate time."""
+    medians = {k: round(statistics.median(r[k] for r in runs), 3) for k in ("expand_s", "total_s", "peak_mib")}
+    return {**medians, "expand_all_s": [round(r["expand_s"], 3) for r in runs]}
+
+
+def bench_clean_builds(bench: Bench) -> dict[str, object]:
+    """Clean builds of a serde-heavy library and of a small binary using `describe`."""
+    serde = workloads.serde()
+    describe_main = (
+        f"use describe::Describe;\n{workloads.DESCRIBE_TRAIT}\n#[derive(Describe)]\n"
+        'struct Point { x: i32, y: i32 }\n\nfn main() {\n    println!("{}", Point { x: 1, y: 2 }.describe());\n}\n'
+    )
+    projects = {
+        "serde_workload_lib": write_project(BENCH_DIR / "clean-serde", "serde_workload", serde.source, deps=SERDE_DEP),
+        "describe_bin": write_project(BENCH_DIR / "clean-describe", "uses_describe", "", describe_main, DESCRIBE_DEP),
     }
+    result: dict[str, object] = {}
+    for name, project in projects.items():
+        seconds = {}
+        for route in (ROUTES[0], ROUTES[2]):  # as cargo builds natively, and cargo wasm
+            target = BENCH_DIR / f"clean-target-{route.name}"
+            shutil.rmtree(target, ignore_errors=True)
+            seconds[route.name] = round(bench.cargo(route, project, target, ["build"]), 2)
+        result[name] = {
+            "native_clean_build_s": seconds["native"],
+            "wasm_clean_build_s": seconds["wasm"],
+            "speedup_wasm_over_native": round(seconds["native"] / seconds["wasm"], 2),
+        }
+    return result
 
 
-def main(checkout: Path, dist: Path) -> int:
-    """`python -m patcher bench`: expansion and clean builds, with the compiler at `dist`."""
-    if not (dist / "bin" / "rustc").exists():
-        print(f"skipping expansion benchmarks: no compiler at {dist} (run `nox -s build`)")
+def main(checkout: Path, dist: Path, rounds: int = ROUNDS) -> int:
+    """`python -m patcher bench --only expansion`."""
+    try:
+        compiler = installed(dist)
+    except PatcherError as err:
+        print(f"skipping expansion benchmarks: {err}")
         return 0
-    compiler = installed(dist)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    wasm = modules.build(DESCRIBE, compiler, checkout, wasm=True)
-    native = modules.build(DESCRIBE, compiler, checkout, wasm=False)
+    bench = Bench(compiler, checkout)
     result = {
         "date": time.strftime("%Y-%m-%d"),
-        "option": compiler.option,
-        "macro": "e2e/macros/describe (syn 2 + quote)",
-        "wasm_module_bytes": wasm.stat().st_size,
-        "expansion": bench_expansion(compiler, wasm, native),
-        "clean_build": bench_clean_build(compiler, wasm, checkout),
+        "compiler": str(compiler.sysroot),
+        "rounds": rounds,
+        "goal": f"wasm expand_crate at most {GOAL}x optimised native",
+        "expansion": bench_expansion(bench, rounds),
+        "clean_build": bench_clean_builds(bench),
     }
-    RESULT.write_text(json.dumps(result, indent=2) + "\n")
+    out = results_dir() / RESULT
+    out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0

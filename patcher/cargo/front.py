@@ -33,7 +33,6 @@ from patcher.rustc.abi import DECLS_VERSION
 STRICT_ENV = "RUSTC_WASM_STRICT"  # 1: as --strict
 KEEP_NATIVE_ENV = "RUSTC_WASM_KEEP_NATIVE"  # comma-separated crate names: as --keep-native
 DIST_ENV = "RUSTC_WASM_DIST"  # the installed compiler (default dist/native)
-GUEST_PROFILE = {"profile": "release"}  # how modules are compiled: part of every key
 HOST_DYLIB = ("lib", ".so")  # where cargo expects a proc macro on this (Linux) host
 # cargo options that shape the graph, given to `cargo metadata` too (and to module
 # builds: --config, --offline)
@@ -248,7 +247,7 @@ def key_parts(pkg: Package, graph: Graph, route: Route) -> dict[str, Any]:
         "abi": DECLS_VERSION,
         "target": modules.WASM_TARGET,
         "compiler": route.compiler.build_id,
-        "guest": GUEST_PROFILE,
+        "guest": modules.GUEST_PROFILE,
         "crate": [pkg.name, pkg.version, pkg.source, graph.digest(pkg)],
         "features": sorted(pkg.features),
         "deps": [[p.name, p.version, p.source, graph.digest(p)] for p in graph.closure_of(pkg.id) if p.id != pkg.id],

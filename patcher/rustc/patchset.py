@@ -56,6 +56,7 @@ from patcher.rustc.files import (
     OUTPUT,
     PROC_MACRO_LIB,
     RUNTIME,
+    STD_ALLOC_WASM,
     STD_ENV,
     STD_ENV_UNSUPPORTED,
     STD_IO_MOD,
@@ -367,6 +368,25 @@ STD_OUTPUT_SINK: list[Edit] = [
 ]
 
 
+# std for wasm32-unknown-unknown: small allocations from free lists in front of dlmalloc,
+# whose bookkeeping dominates an interpreted guest's time.
+STD_SMALL_BLOCKS: list[Edit] = [
+    RustInsert(
+        STD_ALLOC_WASM,
+        Anchor(
+            "((impl_item trait: (type_identifier) @tr type: (type_identifier) @ty) @anchor"
+            ' (#eq? @tr "GlobalAlloc") (#eq? @ty "System"))',
+            "unsafe impl GlobalAlloc for System (wasm, dlmalloc)",
+            ("GlobalAlloc", "System"),
+            expect=r"DLMALLOC",
+        ),
+        Position.REPLACE,
+        "std/alloc_wasm_small_blocks.rs.j2",
+        '((struct_item name: (type_identifier) @n) @probe (#eq? @n "SmallBlocks"))',
+    ),
+]
+
+
 def cargo_lock(dependents: tuple[str, ...]) -> Edit:
     """The runtime crate and the interpreter crates vendored from Debian (patcher/provision/vendor.py)."""
     return CargoLockPackage(
@@ -405,7 +425,16 @@ TIDY: list[Edit] = [
 ]
 
 
-CORE: list[Edit] = [*RUNTIME_FILES, *BRIDGE_RELAY, *LOADER, *GUEST, *GUEST_NAME, *STD_OUTPUT_SINK, *TIDY]
+CORE: list[Edit] = [
+    *RUNTIME_FILES,
+    *BRIDGE_RELAY,
+    *LOADER,
+    *GUEST,
+    *GUEST_NAME,
+    *STD_OUTPUT_SINK,
+    *STD_SMALL_BLOCKS,
+    *TIDY,
+]
 
 # compiletest's wasm proc-macro mode (options A and C, whose modules are crates): with
 # COMPILETEST_ENV set, every proc-macro crate a test builds is compiled to a module, and

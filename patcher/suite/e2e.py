@@ -42,7 +42,6 @@ ABORT_SUMMARY = "error: aborting due to"
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
 NATIVE = "native"  # MacroFlags of native proc macros
-PRELUDE_ONLY_CFG = "wasm_option_b"  # bench/expansion.py's project: macros reachable only through the prelude
 
 
 @dataclass
@@ -102,13 +101,6 @@ class MacroFlags:
         if self.option == NATIVE:
             return ["--extern", f"{name}={artifact}"]
         return options.get(self.option).load_args(name, artifact)
-
-    def cargo_flags(self, name: str, artifact: Path) -> str:
-        """RUSTFLAGS for a cargo project given the module by hand (bench/expansion.py): the
-        load flag, and the cfg telling the source to use the prelude when the macros have
-        no path."""
-        flags = " ".join(self.args(name, artifact))
-        return flags if self.by_path else f"{flags} --cfg {PRELUDE_ONLY_CFG}"
 
 
 @dataclass(frozen=True)
