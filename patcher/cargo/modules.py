@@ -27,7 +27,7 @@ from patcher.provision import vendor
 
 WASM_TARGET = "wasm32-unknown-unknown"
 # How guests are compiled: cargo's release profile, one codegen unit and fat LTO (the
-# interpreter runs every instruction the optimiser leaves; 5-9% faster expansion than
+# interpreter runs every instruction the optimiser leaves; 2-8% faster expansion than
 # release's defaults, docs/expansion-speed.md). Part of every module cache key.
 GUEST_PROFILE = {"CARGO_PROFILE_RELEASE_LTO": "fat", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "1"}
 BUILD_DIR = REPO_ROOT / "build" / "macros"
