@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from patcher.bench import option_expansion as bench_expansion
+from patcher.bench.expansion import DESCRIBE
 from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
 from patcher.cargo import modules
@@ -51,8 +52,8 @@ def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
     compiler = installed(dist)
     outcomes = e2e.Suite(compiler, checkout, option).run()
     e2e.write_results(outcomes, "native", option)
-    wasm = modules.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=True)
-    native = modules.build(bench_expansion.DESCRIBE, compiler, checkout, wasm=False)
+    wasm = modules.build(DESCRIBE, compiler, checkout, wasm=True)
+    native = modules.build(DESCRIBE, compiler, checkout, wasm=False)
     expansion = bench_expansion.bench_expansion(compiler, wasm, native)
     lines, files = patch_size(option)
     return {

@@ -32,7 +32,7 @@ from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import results_dir
-from patcher.suite.cargo_workspace import cargo_command
+from patcher.suite.cargo_workspace import cargo_command, write_vendored_config
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "expansion"
 RESULT = "bench-expansion.json"  # in results/
@@ -79,21 +79,11 @@ def write_project(root: Path, name: str, lib: str, main: str | None = None, deps
     return root
 
 
-def cargo_config(root: Path, vendor: Path) -> None:
-    config = root / ".cargo" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        "[source.crates-io]\nreplace-with = 'vendored-sources'\n\n"
-        f"[source.vendored-sources]\ndirectory = '{vendor}'\n\n[net]\noffline = true\n"
-    )
-
-
 class Bench:
     def __init__(self, compiler: Installed, checkout: Path):
         self.compiler = compiler
-        self.vendor = checkout / "vendor"
         self.cache = BENCH_DIR / "module-cache"  # kept between runs; keyed by compiler build
-        cargo_config(BENCH_DIR, self.vendor)
+        write_vendored_config(BENCH_DIR, checkout / "vendor")
 
     def cargo(self, route: Route, project: Path, target: Path, args: list[str]) -> float:
         cmd, env, unset = cargo_command(self.compiler, route.cargo_route, args, target)
@@ -105,9 +95,8 @@ class Bench:
             raise PatcherError(f"cargo {' '.join(args)} in {project} ({route.name}) failed:\n{proc.stderr[-3000:]}")
         return seconds
 
-    def dependencies(self, route: Route) -> Path:
-        """The dependencies built by `route`; returns their deps/ directory."""
-        project = write_project(BENCH_DIR / "deps", "bench_deps", "")
+    def dependencies(self, project: Path, route: Route) -> Path:
+        """`project`'s dependencies built by `route`; returns their deps/ directory."""
         target = BENCH_DIR / f"target-{route.name}"
         self.cargo(route, project, target, ["build"])
         return target / "debug" / "deps"
@@ -115,15 +104,20 @@ class Bench:
     def expand(self, workload: workloads.Workload, deps: Path) -> dict[str, float]:
         """One compile of the workload against `deps`: expand_crate, total, peak."""
         source = BENCH_DIR / f"{workload.name}.rs"
-        cmd = [str(self.compiler.rustc), "--edition", "2021", "--crate-type", "lib", "--crate-name", workload.name]
-        cmd += ["-Ztime-passes", "--emit", "metadata", "-o", str(source.with_suffix(".rmeta")), str(source)]
-        cmd += ["-L", f"dependency={deps}"]
+        cmd = [*timed_metadata_build(self.compiler, source), "-L", f"dependency={deps}"]
         for name in EXTERNS:
             cmd += ["--extern", f"{name}={artifact(deps, name)}"]
         run = measure(cmd, env={"RUSTC_BOOTSTRAP": "1"})
         if run.returncode != 0:
             raise PatcherError(f"benchmark compile of {source} failed:\n{run.stderr[-3000:]}")
         return {"expand_s": pass_seconds(run.stderr, "expand_crate"), "total_s": run.seconds, "peak_mib": run.peak_mib}
+
+
+def timed_metadata_build(compiler: Installed, source: Path) -> list[str]:
+    """rustc checking the library `source` (`--emit=metadata`, next to it) with its
+    passes timed (`-Ztime-passes`: needs RUSTC_BOOTSTRAP=1)."""
+    cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "-Ztime-passes", "--emit", "metadata"]
+    return [*cmd, "-o", str(source.with_suffix(".rmeta")), str(source)]
 
 
 def artifact(deps: Path, crate: str) -> Path:
@@ -142,7 +136,8 @@ def pass_seconds(time_passes: str, name: str) -> float:
 
 
 def bench_expansion(bench: Bench, rounds: int) -> dict[str, object]:
-    deps = {route.name: bench.dependencies(route) for route in ROUTES}
+    project = write_project(BENCH_DIR / "deps", "bench_deps", "")
+    deps = {route.name: bench.dependencies(project, route) for route in ROUTES}
     chosen = workloads.all_workloads()
     for workload in chosen:
         (BENCH_DIR / f"{workload.name}.rs").write_text(workload.source)
@@ -188,7 +183,7 @@ def bench_clean_builds(bench: Bench) -> dict[str, object]:
     result: dict[str, object] = {}
     for name, project in projects.items():
         seconds = {}
-        for route in (ROUTES[0], ROUTES[2]):  # as cargo builds natively, and cargo wasm
+        for route in (r for r in ROUTES if r.name in ("native", "wasm")):  # cargo's native build, cargo wasm
             target = BENCH_DIR / f"clean-target-{route.name}"
             shutil.rmtree(target, ignore_errors=True)
             seconds[route.name] = round(bench.cargo(route, project, target, ["build"]), 2)

@@ -10,18 +10,16 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from patcher.bench.expansion import pass_seconds
+from patcher.bench.expansion import pass_seconds, timed_metadata_build
+from patcher.bench.workloads import DESCRIBE_TRAIT
 from patcher.build.install import Installed
 from patcher.build.process import capture
 from patcher.paths import REPO_ROOT
 from patcher.suite.e2e import NATIVE, MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"
-DESCRIBE = REPO_ROOT / "e2e" / "macros" / "describe"
 FIELDS = 1000
 RUNS = 5
-
-TRAIT = "pub trait Describe {\n    fn describe(&self) -> String;\n}\n"
 
 
 def big_struct_source(fields: int, by_path: bool) -> str:
@@ -29,14 +27,12 @@ def big_struct_source(fields: int, by_path: bool) -> str:
     (options whose modules are crates, native), else through the prelude (option B)."""
     body = "".join(f"    field_{i}: u32,\n" for i in range(fields))
     derive = "describe::Describe" if by_path else "Describe"
-    return f"{TRAIT}\n#[derive({derive})]\npub struct Big {{\n{body}}}\n"
+    return f"{DESCRIBE_TRAIT}\n#[derive({derive})]\npub struct Big {{\n{body}}}\n"
 
 
 def expand_seconds(compiler: Installed, source: Path, macro_args: list[str]) -> float:
     """rustc's `expand_crate` pass time for `source`, in seconds."""
-    cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "-Ztime-passes", "--emit", "metadata"]
-    cmd += ["-o", str(source.with_suffix(".rmeta")), str(source), *macro_args]
-    proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1"})
+    proc = capture([*timed_metadata_build(compiler, source), *macro_args], env={"RUSTC_BOOTSTRAP": "1"})
     if proc.returncode != 0:
         raise SystemExit(f"benchmark compile failed:\n{proc.stderr[-3000:]}")
     return pass_seconds(proc.stderr, "expand_crate")

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.bench.option_expansion import DESCRIBE, big_struct_source
+from patcher.bench.expansion import DESCRIBE
+from patcher.bench.option_expansion import big_struct_source
 from patcher.build import process
 from patcher.build.install import Installed, dist_dir, installed
 from patcher.cargo import modules

@@ -230,14 +230,20 @@ def copy_project(dest: Path, vendor: Path) -> Path:
     # fresh timestamps: cargo judges path sources by mtime, and an older build's target
     # directory must see these sources as newer than its outputs
     shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("target"), copy_function=shutil.copy)
-    config = dest / ".cargo" / "config.toml"
-    config.parent.mkdir()
+    write_vendored_config(dest, vendor)
+    return dest
+
+
+def write_vendored_config(root: Path, vendor: Path) -> None:
+    """`root/.cargo/config.toml`: crates.io crates from `vendor`, offline, as a user's
+    offline set-up would say it (cargo reads it for every project below `root`)."""
+    config = root / ".cargo" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
         "# written by rustc-wasm-proc-macros: registry crates from the rustc checkout's vendor/\n"
         "[source.crates-io]\nreplace-with = 'vendored-sources'\n\n"
         f"[source.vendored-sources]\ndirectory = '{vendor}'\n\n[net]\noffline = true\n"
     )
-    return dest
 
 
 def _failed(proc: subprocess.CompletedProcess[str], what: str) -> str:

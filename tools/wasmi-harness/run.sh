@@ -8,6 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/../.." && pwd)
 out=${OUT:-$repo/build/wasmi-harness}; mkdir -p "$out"
 vendor=(--config "source.crates-io.replace-with='v'" --config "source.v.directory='$repo/rust-checkout/vendor'" --offline)
 cargo=$("$repo/.venv/bin/python" -c 'from patcher.cargo.modules import cargo; print(cargo())')
+# the profile modules are built with (GUEST_PROFILE), as VAR=value words
+guest_profile=$("$repo/.venv/bin/python" -c 'from patcher.cargo.modules import GUEST_PROFILE as p; print(*(f"{k}={v}" for k, v in p.items()))')
 wasm() { # name, extra env...: the guest for wasm32-unknown-unknown
     local name=$1; shift
     env "$@" RUSTC="$repo/dist/native/bin/rustc" "$cargo" build "${vendor[@]}" -q --release --lib \
@@ -15,20 +17,21 @@ wasm() { # name, extra env...: the guest for wasm32-unknown-unknown
     cp "$out/guest-$name/wasm32-unknown-unknown/release/guest.wasm" "$out/$name.wasm"
 }
 wasm release
-wasm lto CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-FEATURES="--features bump" wasm lto-bump CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+wasm lto $guest_profile
+FEATURES="--features bump" wasm lto-bump $guest_profile
 "$cargo" build "${vendor[@]}" -q --release --manifest-path "$here/guest/Cargo.toml" --bin guest-native --target-dir "$out/native"
 for profile in release cgu1; do
     "$cargo" build "${vendor[@]}" -q --profile $profile --manifest-path "$here/host/Cargo.toml" --target-dir "$out/host"
 done
 best() { local b=999; for _ in 1 2 3 4 5; do b=$("$@" | awk -v b="$b" '{print ($3 < b ? $3 : b)}'); done; echo "$b"; }
-n=300
+n=${N:-300}  # structs the workload parses and expands
 echo "native (rustc -O):                         $(best "$out/native/release/guest-native" $n) s"
 for guest in release lto lto-bump; do
+    # the guest's instructions, as fuel counts them: the same whatever wasmi's build
+    echo "guest $guest: $("$out/host/release/host" "$out/$guest.wasm" $n fuel lazy-translation | awk '{print $7}') fuel units"
     for host in release cgu1; do
         for fuel in fuel nofuel; do
-            echo "guest $guest, wasmi $host, $fuel: $(best "$out/host/$host/host" "$out/$guest.wasm" $n $fuel lazy-translation) s" \
-                "(fuel units: $("$out/host/$host/host" "$out/$guest.wasm" $n fuel lazy-translation | awk '{print $7}'))"
+            echo "  wasmi $host, $fuel: $(best "$out/host/$host/host" "$out/$guest.wasm" $n $fuel lazy-translation) s"
         done
     done
 done
