@@ -89,6 +89,14 @@ def compare(session: nox.Session) -> None:
 
 
 @nox.session
+def web(session: nox.Session) -> None:
+    """The playground: rustc.wasm in a browser page, served on 127.0.0.1 (prints its URL):
+    `-- [--port N] [--host H]`; `-- --check` runs the browser test in Debian's chromium
+    (results/web-playground.json, results/web-playground.png). Needs dist/wasm and dist/native."""
+    _patcher(session, "web", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: patch speed (results/bench-patch.json) and, with a built compiler,
     wasm vs native expansion and clean builds (results/bench-expansion.json), and with

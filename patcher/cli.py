@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--options", default=",".join(option_names), help="comma-separated (default: every option)")
     cmp.add_argument("--rebuild", action="store_true", help="rebuild compilers that exist already")
 
+    web = sub.add_parser("web", help="serve the playground (rustc.wasm in a browser page); --check: test it")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    web.add_argument("--dist", type=Path, help="rustc.wasm's install (default: dist/wasm/)")
+    web.add_argument("--check", action="store_true", help="run the browser test instead of serving (slow tier)")
+
     bench = sub.add_parser("bench", help="patch speed; with built compilers, expansion and rustc.wasm benchmarks")
     bench.add_argument("--only", choices=BENCHES, help="run one benchmark (default: all)")
     bench.add_argument("--dist", type=Path, help="expansion: the patched compiler (default: dist/native/)")
@@ -182,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
             out = cargo_front.module_of_crate(args.crate.resolve(), compiler, cargo_args, modules.BUILD_DIR / "out")
         print(out)
         return 0
+    if args.command == "web":
+        return _web(checkout, args)
     if args.command == "e2e" and args.host == "wasm":
         return wasm_host.e2e(checkout, args.option, args.dist or install.dist_dir("wasm"), install.dist_dir("native"))
     if args.command == "e2e":
@@ -200,6 +208,17 @@ def _bench(checkout: Path, args: argparse.Namespace) -> int:
     }
     codes = [runs[name]() for name in ([args.only] if args.only else BENCHES)]
     return max(codes)
+
+
+def _web(checkout: Path, args: argparse.Namespace) -> int:
+    from patcher.web import browser, server, site
+
+    wasm = install.installed(args.dist or install.dist_dir("wasm"))
+    native = install.installed(install.dist_dir("native"))
+    if args.check:
+        return browser.check(wasm, native, checkout)
+    server.serve(site.build_site(wasm, native, checkout), args.host, args.port)
+    return 0
 
 
 def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:

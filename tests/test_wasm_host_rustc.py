@@ -27,13 +27,24 @@ from patcher.wasm_host.rustc_wasm import RustcForWasm
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.
-GATES = ("no_threads()", "cfg(", "cfg!(", 'target.contains("wasm")', 'Ok("wasi") == target_os')
+GATES = (
+    "no_threads()",
+    "cfg(",
+    "cfg!(",
+    'target.contains("wasm")',
+    'target.contains("wasi")',
+    'Ok("wasi") == target_os',
+)
 UNGATED_BY_DESIGN = {
     "write_coordinator_type",  # CoordinatorHandle::Thread is the old JoinHandle
     "write_coordinator_field",
     "write_spawn_coordinator",  # spawn_coordinator/spawn_work_thread test no_threads() inside
     "write_spawn_work",
     "write_coordinator_run",  # run_to_completion joins the thread, as before
+    "link_call_run_linker",  # run_linker is exec_linker where not cfg(target_os = "wasi")
+    "errors_linker_exit_status",  # LinkerExitStatus is ExitStatus there too
+    "fatal_error_raise",  # unwind_or_exit unwinds where not cfg(panic = "abort")
+    "interface_fatal_error_hook",  # the hook only runs where cfg(panic = "abort")
 }
 
 

@@ -63,7 +63,13 @@ def test_until_names_a_step(tmp_path: Path) -> None:
 def test_llvm_config_reports_the_wasi_build(tmp_path: Path) -> None:
     build, sysroot = tmp_path / "llvm-build", tmp_path / "sysroot"
     (build / "lib").mkdir(parents=True)
-    for lib in ("libLLVMSupport.a", "libLLVMDemangle.a"):
+    # what `--libs support` links: lld's libraries, then LLVM's for support and lld's components
+    lld_deps = subprocess.run(
+        [str(llvm_wasi.NATIVE_LLVM_CONFIG), "--link-static", "--libnames", "support", *llvm_wasi.LLD_COMPONENTS],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    linked = [f"lib{name}.a" for name in llvm_wasi.LLD_LIBRARIES] + lld_deps
+    for lib in linked:
         (build / "lib" / lib).write_bytes(b"!<arch>\n")
     toolchain = WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), sysroot)
     config = llvm_wasi.write_llvm_config(toolchain, tmp_path / "src", build)
@@ -72,13 +78,20 @@ def test_llvm_config_reports_the_wasi_build(tmp_path: Path) -> None:
         return subprocess.run([str(config), *args], capture_output=True, text=True)
 
     libs = run("--link-shared", "--libs", "support").stdout.split()
-    assert libs[:2] == [str(build / "lib" / "libLLVMSupport.a"), str(build / "lib" / "libLLVMDemangle.a")]
+    assert libs[:3] == [str(build / "lib" / lib) for lib in ("liblldWasm.a", "liblldCommon.a", linked[2])]
+    assert str(build / "lib" / "libLLVMOption.a") in libs
     assert str(sysroot / "lib" / "wasm32-wasip1" / "libc++abi.a") in libs
+    assert run("--libnames", "support").stdout.split() == ["libLLVMSupport.a", "libLLVMDemangle.a"]
+    assert str(tmp_path / "src" / "lld" / "include") in run("--cxxflags").stdout
     components = run("--components").stdout.split()
     assert "webassembly" in components and "x86" not in components and "ipo" in components
     assert "-stdlib=libc++" in run("--cxxflags").stdout
-    missing = run("--libs", "core")
-    assert missing.returncode == 1 and "not built yet" in missing.stderr and "libLLVMCore.a" in missing.stderr
+    missing = run("--libs", "webassembly")
+    assert (
+        missing.returncode == 1
+        and "not built yet" in missing.stderr
+        and "libLLVMWebAssemblyCodeGen.a" in missing.stderr
+    )
     assert run("--host-target").stdout.strip() == "wasm32-wasip1"
 
 

@@ -3,21 +3,25 @@
 #   1. apt: sources for Debian's rustc source package (tools/setup-apt.sh), LLVM 22, lld,
 #      the interpreter's crates, python3-venv when `python3 -m venv` cannot work;
 #      --wasm-host: also clang-22, compiler-rt for wasm32, wasi-libc (sid), cmake, ninja,
-#      ccache and sccache (what `build --host wasm` needs);
+#      ccache and sccache (what `build --host wasm` needs); --web: Debian's chromium (the
+#      playground's browser test);
 #   2. .venv/: a virtual environment with the Python tools of requirements.lock (every
 #      file's hash checked) and this tool, editable, without other dependencies;
 #   3. stage0: Rust 1.95.0 (by version; rustup installs it when no toolchain has it);
-#   4. `.venv/bin/nox -s checkout` (skipped with --no-checkout).
+#   4. --web: the playground's npm packages (web/package-lock.json: the WASI shim), `npm ci`;
+#   5. `.venv/bin/nox -s checkout` (skipped with --no-checkout).
 # Idempotent: on a machine that has everything, it installs nothing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 wasm_host=no
+web=no
 checkout=yes
 for arg in "$@"; do
     case "$arg" in
         --wasm-host) wasm_host=yes ;;
+        --web) web=yes ;;
         --no-checkout) checkout=no ;;
-        *) echo "usage: bash tools/setup.sh [--wasm-host] [--no-checkout]" >&2; exit 2 ;;
+        *) echo "usage: bash tools/setup.sh [--wasm-host] [--web] [--no-checkout]" >&2; exit 2 ;;
     esac
 done
 
@@ -40,6 +44,10 @@ if [ "$wasm_host" = yes ]; then
     apt_install clang-22 lld-22 llvm-22-tools libclang-rt-22-dev-wasm32 cmake ninja-build ccache sccache
     # bookworm's wasi-libc is from 2022 (no pthread stubs): take sid's, which has no dependencies.
     [ -f /usr/include/wasm32-wasi/pthread.h ] || apt_install wasi-libc/sid
+fi
+if [ "$web" = yes ]; then
+    apt_install chromium
+    command -v npm >/dev/null || apt_install npm
 fi
 
 # -- 2. the virtual environment --------------------------------------------------------------
@@ -69,7 +77,12 @@ if ! stage0 >/dev/null 2>&1; then
 fi
 echo "stage0: $(stage0)"  # refuses with what it found when there is still no Rust $version
 
-# -- 4. the main job's first step ----------------------------------------------------------------
+# -- 4. the playground's npm packages -----------------------------------------------------------
+if [ "$web" = yes ]; then
+    npm ci --prefix "$root/web" --no-audit --no-fund
+fi
+
+# -- 5. the main job's first step ----------------------------------------------------------------
 if [ "$checkout" = yes ]; then
     cd "$root"
     "$venv/bin/nox" -s checkout

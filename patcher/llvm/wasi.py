@@ -15,15 +15,21 @@ NATIVE_LLVM_CONFIG = DEBIAN_LLVM / "bin" / "llvm-config"
 LLVM_TARGETS = ("WebAssembly",)
 # The components rustc_llvm's build script requires (REQUIRED_COMPONENTS) plus the targets.
 RUSTC_COMPONENTS = ("ipo", "bitreader", "bitwriter", "linker", "asmparser", "lto", "coverage", "instrumentation")
+# lld's wasm port, linked into rustc.wasm so that it links its own output (WASI cannot spawn
+# rust-lld): its libraries, and the LLVM components they need beyond rustc's.
+LLD_LIBRARIES = ("lldWasm", "lldCommon")
+LLD_COMPONENTS = ("option", "debuginfodwarf", "demangle", "passes", "profiledata", "codegen", "target")
 
 # Static, no tools, nothing WASI lacks (dlopen, terminfo, zlib, backtraces); threads only
 # on a threads host (cmake_args); tablegen comes from Debian's llvm-22-tools, the same version.
+# lld is configured as a project (from llvm/tools, hence LLVM_INCLUDE_TOOLS) but neither it
+# nor any tool is built: ninja builds only library_targets().
 CMAKE_ARGS = (
     "-DLLVM_ENABLE_PIC=OFF",
     "-DLLVM_BUILD_STATIC=ON",
     "-DBUILD_SHARED_LIBS=OFF",
     "-DLLVM_BUILD_TOOLS=OFF",
-    "-DLLVM_INCLUDE_TOOLS=OFF",
+    "-DLLVM_INCLUDE_TOOLS=ON",
     "-DLLVM_TOOL_LLVM_CONFIG_BUILD=OFF",
     "-DLLVM_INCLUDE_UTILS=OFF",
     "-DLLVM_BUILD_UTILS=OFF",
@@ -47,7 +53,8 @@ CMAKE_ARGS = (
     "-DLLVM_ENABLE_RTTI=OFF",
     "-DLLVM_ENABLE_PLUGINS=OFF",
     "-DHAVE_DLOPEN=",
-    "-DLLVM_ENABLE_PROJECTS=",
+    "-DLLVM_ENABLE_PROJECTS=lld",
+    "-DLLD_BUILD_TOOLS=OFF",
 )
 
 
@@ -64,14 +71,18 @@ def cmake_args(toolchain: WasiToolchain) -> list[str]:
     ]
 
 
+def linked_components() -> list[str]:
+    """The LLVM components rustc.wasm links: rustc's, lld's and the targets'."""
+    return [*RUSTC_COMPONENTS, *LLD_COMPONENTS, *(t.lower() for t in LLVM_TARGETS)]
+
+
 def library_targets() -> list[str]:
-    """The ninja targets of the static libraries rustc links (as the native llvm-config
-    of the same version resolves them), without Debian's Polly."""
+    """The ninja targets of the static libraries rustc.wasm links: lld's, then LLVM's (as
+    the native llvm-config of the same version resolves them), without Debian's Polly."""
     out = run_checked(
-        [str(NATIVE_LLVM_CONFIG), "--link-static", "--libnames", *RUSTC_COMPONENTS, *(t.lower() for t in LLVM_TARGETS)],
-        "llvm-config --libnames",
+        [str(NATIVE_LLVM_CONFIG), "--link-static", "--libnames", *linked_components()], "llvm-config --libnames"
     ).split()
-    return [lib.removeprefix("lib").removesuffix(".a") for lib in out if "Polly" not in lib]
+    return [*LLD_LIBRARIES, *(lib.removeprefix("lib").removesuffix(".a") for lib in out if "Polly" not in lib)]
 
 
 def build_llvm(
@@ -119,12 +130,14 @@ def render_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) ->
         triple=toolchain.triple,
         native_llvm_config=NATIVE_LLVM_CONFIG,
         version=version.strip(),
-        include_dirs=[str(llvm_src / "llvm" / "include"), str(build / "include")],
+        include_dirs=[str(llvm_src / "llvm" / "include"), str(build / "include"), str(llvm_src / "lld" / "include")],
         lib_dir=build / "lib",
         # -stdlib=libc++ tells rustc_llvm's build to link libc++ (not libstdc++).
         cxxflags="-std=c++17 -stdlib=libc++ -fno-exceptions -D__STDC_CONSTANT_MACROS "
         "-D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS " + toolchain.cflags().removeprefix("-O2 "),
         targets=list(LLVM_TARGETS),
+        lld_libs=[f"lib{name}.a" for name in LLD_LIBRARIES],
+        lld_components=list(LLD_COMPONENTS),
         runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
     )
     return build / "bin" / "llvm-config", text

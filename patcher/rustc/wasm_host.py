@@ -11,19 +11,25 @@ the compiler's own proc macros. docs/wasm-host-rustc-survey.md explains each cha
 
 from __future__ import annotations
 
-from patcher.engine.edits import Anchor, CargoTargetDependency, Edit, Position, RustInsert, fn_named
+from patcher.engine.edits import Anchor, CargoTargetDependency, Edit, NewFile, Position, RustInsert, fn_named
 from patcher.rustc.files import (
     BOOTSTRAP_CARGO,
     CREADER,
     DRIVER,
     ENZYME,
+    FATAL_ERROR,
     FILESEARCH,
+    INTERFACE,
     INTERFACE_UTIL,
     JOBSERVER,
     LLVM_UTIL,
     OUTPUT,
     PROFILING,
+    RUSTC_LLVM,
     RUSTC_MAIN,
+    SSA_BACK,
+    SSA_ERRORS,
+    SSA_LINK,
     SYNC,
     WRITE,
 )
@@ -411,4 +417,107 @@ BUILD: list[Edit] = [
     ),
 ]
 
-WASM_HOST: list[Edit] = [*THREADS, *CODEGEN, *NO_DYNAMIC_LOADING, *NO_PROCESS_ID, *BUILD]
+IN_PROCESS_LINK: list[Edit] = [
+    NewFile(f"{RUSTC_LLVM}/llvm-wrapper/InProcessLld.cpp", "wasm_host/in_process_lld.cpp.j2"),
+    RustInsert(
+        f"{RUSTC_LLVM}/build.rs",
+        in_fn(
+            "main",
+            '((expression_statement) @anchor (#match? @anchor "^cfg[.]file[(].llvm-wrapper/PassWrapper[.]cpp"))',
+            'cfg.file("llvm-wrapper/PassWrapper.cpp")...compile("llvm-wrapper")',
+            ("PassWrapper.cpp",),
+            r'\.compile\("llvm-wrapper"\)',
+        ),
+        Position.BEFORE,
+        t("rustc_llvm_in_process_lld"),
+        '((if_expression) @probe (#match? @probe "InProcessLld.cpp"))',
+    ),
+    NewFile(f"{SSA_BACK}/in_process_lld.rs", t("in_process_lld")),
+    RustInsert(
+        f"{SSA_BACK}/mod.rs",
+        Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "link"))', "pub mod link", ("link",)),
+        Position.AFTER,
+        t("ssa_mod_in_process_lld"),
+        '((mod_item name: (identifier) @probe) (#eq? @probe "in_process_lld"))',
+    ),
+    RustInsert(
+        SSA_LINK,
+        Anchor(fn_named("exec_linker"), "fn exec_linker", ("exec_linker",), r"-> io::Result<Output>"),
+        Position.BEFORE,
+        t("link_run_linker"),
+        '((function_item name: (identifier) @n return_type: (_) @probe) (#eq? @n "run_linker")'
+        ' (#match? @probe "in_process_lld"))',
+    ),
+    RustInsert(
+        SSA_LINK,
+        in_fn(
+            "link_natively",
+            '((call_expression function: (identifier) @anchor) (#eq? @anchor "exec_linker"))',
+            "exec_linker(sess, &cmd, ..) (the call that runs the linker)",
+            ("exec_linker",),
+        ),
+        Position.REPLACE,
+        t("link_call_run_linker"),
+        '((call_expression function: (identifier) @probe) (#eq? @probe "run_linker"))',
+    ),
+    RustInsert(
+        SSA_ERRORS,
+        Anchor(
+            "((struct_item name: (type_identifier) @s body: (field_declaration_list (field_declaration"
+            ' name: (field_identifier) @f type: (_) @anchor))) (#eq? @s "LinkingFailed") (#eq? @f "exit_status"))',
+            "field `exit_status` of struct LinkingFailed",
+            ("LinkingFailed", "exit_status"),
+            r"^ExitStatus$",
+        ),
+        Position.REPLACE,
+        t("errors_linker_exit_status"),
+        "((struct_item name: (type_identifier) @s body: (field_declaration_list (field_declaration"
+        ' type: (_) @probe))) (#eq? @s "LinkingFailed") (#eq? @probe "crate::back::link::LinkerExitStatus"))',
+    ),
+]
+
+FATAL_ERRORS: list[Edit] = [
+    RustInsert(
+        FATAL_ERROR,
+        Anchor(fn_named("catch_fatal_errors"), "fn catch_fatal_errors", ("catch_fatal_errors",)),
+        Position.AFTER,
+        t("fatal_error_hook"),
+        '((macro_invocation macro: (identifier) @m) @probe (#eq? @m "thread_local"))',
+    ),
+    RustInsert(
+        FATAL_ERROR,
+        in_fn(
+            "raise",
+            '((call_expression) @anchor (#eq? @anchor "std::panic::resume_unwind(Box::new(FatalErrorMarker))"))',
+            "std::panic::resume_unwind(Box::new(FatalErrorMarker))",
+            ("resume_unwind",),
+        ),
+        Position.REPLACE,
+        t("fatal_error_raise"),
+        '((call_expression function: (identifier) @probe) (#eq? @probe "unwind_or_exit"))',
+    ),
+    RustInsert(
+        INTERFACE,
+        in_fn(
+            "run_compiler",
+            "((let_declaration pattern: (identifier) @v value: (call_expression function: (scoped_identifier) @f))"
+            ' @anchor (#eq? @v "res") (#eq? @f "std::panic::catch_unwind"))',
+            "let res = std::panic::catch_unwind(..f(&compiler))",
+            ("catch_unwind",),
+        ),
+        Position.REPLACE,
+        t("interface_fatal_error_hook"),
+        "((call_expression function: (scoped_identifier) @probe)"
+        ' (#eq? @probe "rustc_span::fatal_error::with_fatal_error_hook"))',
+    ),
+]
+
+WASM_HOST: list[Edit] = [
+    *THREADS,
+    *CODEGEN,
+    *NO_DYNAMIC_LOADING,
+    *NO_PROCESS_ID,
+    *BUILD,
+    *IN_PROCESS_LINK,
+    *FATAL_ERRORS,
+]

@@ -14,6 +14,7 @@ A program declares what it expects in `//@` header lines:
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import shutil
@@ -38,7 +39,6 @@ E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
 TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
 ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
-ABORT_SUMMARY = "error: aborting due to"
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
 NATIVE = "native"  # MacroFlags of native proc macros
@@ -127,13 +127,15 @@ DEPENDENT_CASES = (
 
 @dataclass(frozen=True)
 class WasmHost:
-    """Driving rustc.wasm (dist/wasm/bin/rustc, under wasmtime): programs are compiled for
-    wasm32-wasip1 with `-Zno-link`, linked by `link` (the native compiler, `-Zlink-only`)
-    and run under wasmtime."""
+    """Driving rustc.wasm (dist/wasm/bin/rustc, under wasmtime): programs are compiled and
+    linked (in-process, by the lld built into it) for wasm32-wasip1 and run under wasmtime."""
 
-    link: Callable[[Path, Path], None]  # (rlink, output)
     wasmtime: Path
+    sysroot: Path  # dist/wasm: its std for the target, and a rust-lld for the native reference
     target: str = "wasm32-wasip1"
+
+    def run_command(self, binary: Path) -> list[str]:
+        return [str(self.wasmtime), "run", str(binary)]
 
 
 class Suite:
@@ -165,21 +167,32 @@ class Suite:
                 self.native[crate.name] = modules.build(crate, self.native_compiler, self.checkout, wasm=False)
             self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
 
+    def target_args(self) -> list[str]:
+        """What the compiler under test is given to build for its target."""
+        return [] if self.wasm_host is None else ["--target", self.wasm_host.target]
+
+    def run_command(self, binary: Path) -> list[str]:
+        return [str(binary)] if self.wasm_host is None else self.wasm_host.run_command(binary)
+
     def compile(
-        self, program: Program, flags: MacroFlags, artifacts: dict[str, Path], extra: list[str], out: Path | None
+        self,
+        program: Program,
+        flags: MacroFlags,
+        artifacts: dict[str, Path],
+        extra: list[str],
+        out: Path | None,
+        reference: bool = False,
     ) -> tuple[subprocess.CompletedProcess[str], float]:
-        """Compile `program` (to `out`; with `out=None`, whatever `extra` prints goes to stdout)."""
+        """Compile `program` (to `out`; with `out=None`, whatever `extra` prints goes to stdout)
+        with the compiler under test, or with the native one (native macros, or `reference`)."""
         source = self.work / flags.option / f"{program.name}.rs"  # the file name is the crate name
         source.parent.mkdir(exist_ok=True)
         source.write_text(flags.header(program.macros) + program.path.read_text())
-        under_test = flags.option != "native"
+        under_test = flags.option != NATIVE and not reference
         compiler = self.compiler if under_test else self.native_compiler
         cmd = [str(compiler.rustc), "--edition", "2021", str(source), *extra]
-        wasm_host = self.wasm_host if under_test else None
-        if wasm_host is not None:
-            cmd += ["--target", wasm_host.target]
-            if out is not None:
-                cmd += ["-Zno-link"]
+        if under_test:
+            cmd += self.target_args()
         if out is not None:
             cmd += ["-o", str(out)]
         for name in program.macros:
@@ -187,13 +200,7 @@ class Suite:
         # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
         start = time.perf_counter()
         proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1", **program.env}, timeout=TIMEOUT)
-        seconds = time.perf_counter() - start
-        if wasm_host is not None and out is not None and proc.returncode == 0:
-            try:
-                wasm_host.link(out.with_suffix(".rlink"), out)
-            except PatcherError as err:
-                proc = subprocess.CompletedProcess(cmd, 1, proc.stdout, f"{proc.stderr}{err}")
-        return proc, seconds
+        return proc, time.perf_counter() - start
 
     def run_program(self, program: Program) -> Outcome:
         flags = MacroFlags(self.option)
@@ -213,8 +220,7 @@ class Suite:
             return self._compare_spans(program, proc.stderr, seconds)
         if proc.returncode != 0:
             return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
-        run = [str(binary)] if self.wasm_host is None else [str(self.wasm_host.wasmtime), "run", str(binary)]
-        ran = capture(run, timeout=60)
+        ran = capture(self.run_command(binary), timeout=60)
         lines = ran.stdout.splitlines()
         if ran.returncode != 0 or lines != program.stdout:
             return Outcome(
@@ -226,15 +232,19 @@ class Suite:
         return Outcome(program.name, True, seconds)
 
     def _compare_spans(self, program: Program, wasm_stderr: str, seconds: float) -> Outcome:
-        """An error a wasm macro raises points where the native macro's does."""
+        """An error a wasm macro raises points where the native macro's does; through
+        rustc.wasm, the whole of stderr is what the native compiler prints with the same module."""
+        if self.wasm_host is not None:
+            flags = MacroFlags(self.option)
+            proc, _ = self.compile(program, flags, self.wasm, [], self.work / f"{program.name}.native", reference=True)
+            diff = _stderr_diff(wasm_stderr, proc.stderr)
+            if diff:
+                return Outcome(program.name, False, seconds, f"stderr differs from the native compiler's:\n{diff}")
+            return Outcome(program.name, True, seconds, "same stderr as the native compiler")
         if program.wasm_only:
             return Outcome(program.name, True, seconds)
         proc, _ = self.compile(program, MacroFlags(NATIVE), self.native, [], self.work / f"{program.name}.native")
         wasm_spans, native_spans = _diagnostics(wasm_stderr, program), _diagnostics(proc.stderr, program)
-        if self.wasm_host is not None:
-            # rustc.wasm aborts at the first fatal error (wasm32-wasip1 has no unwinding), before
-            # the summary "error: aborting due to N previous errors"; see the README.
-            native_spans = [d for d in native_spans if not d[0].startswith(ABORT_SUMMARY)]
         if wasm_spans != native_spans:
             return Outcome(
                 program.name, False, seconds, f"diagnostics differ:\nwasm:   {wasm_spans}\nnative: {native_spans}"
@@ -260,7 +270,7 @@ class Suite:
         module = self.wasm["basic"]
         flags = MacroFlags(self.option).args("basic", module)
         source = E2E_DIR / "dependents"
-        rustc = [str(self.compiler.rustc), "--edition", "2021"]
+        rustc = [str(self.compiler.rustc), "--edition", "2021", *self.target_args()]
         for case in DEPENDENT_CASES:
             work = self.work / "dependents" / case.name
             shutil.rmtree(work, ignore_errors=True)
@@ -271,10 +281,31 @@ class Suite:
             start = time.perf_counter()
             problem = _run_step(library + flags, "library") or _run_step(binary, "binary")
             if not problem:
-                ran = capture([str(work / "bin")], timeout=60)
+                ran = capture(self.run_command(work / "bin"), timeout=60)
                 if ran.returncode != 0 or ran.stdout.strip() != case.stdout:
                     problem = f"ran with exit {ran.returncode}, stdout {ran.stdout!r}, expected {case.stdout!r}"
             yield Outcome(f"dependent:{case.name}", not problem, time.perf_counter() - start, problem)
+
+    def link_errors(self) -> Iterator[Outcome]:
+        """A program that compiles but does not link: rustc.wasm reports the in-process lld's
+        error as the native compiler reports rust-lld's, for the same target and sysroot."""
+        assert self.wasm_host is not None
+        host = self.wasm_host
+        for source in sorted((E2E_DIR / "link_errors").glob("*.rs")):
+            work = self.work / "link_errors" / source.stem
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            target = ["--edition", "2021", "--target", host.target, str(source), "-o", str(work / "out.wasm")]
+            start = time.perf_counter()
+            proc = capture([str(self.compiler.rustc), *target], timeout=TIMEOUT)
+            seconds = time.perf_counter() - start
+            native_sysroot = ["--sysroot", str(host.sysroot)]
+            reference = capture([str(self.native_compiler.rustc), *native_sysroot, *target], timeout=TIMEOUT)
+            if proc.returncode != 1 or "linking with `rust-lld` failed" not in proc.stderr or _ice(proc.stderr):
+                problem = f"expected exit 1 and a link error; got exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+            else:
+                problem = _stderr_diff(_without_temp_names(proc.stderr), _without_temp_names(reference.stderr))
+            yield Outcome(f"link-error:{source.stem}", not problem, seconds, problem)
 
     def hostile_modules(self) -> Iterator[Outcome]:
         """Modules that are broken or too big: each ends in a load error naming the problem."""
@@ -292,11 +323,14 @@ class Suite:
             outcomes.append(self.run_program(program))
             if program.name in SAME_EXPANSION:
                 outcomes.append(self.same_expansion(program))
-        # macros that are not a crate's have no dependents; cargo would need rustc.wasm to
-        # link build scripts and binaries
-        if self.wasm_host is None and MacroFlags(self.option).by_path:
+        # macros that are not a crate's have no dependents; the cargo workspace needs a native
+        # host (its build scripts run on the machine that compiles them)
+        if MacroFlags(self.option).by_path:
             outcomes.extend(self.dependents())
+        if self.wasm_host is None and MacroFlags(self.option).by_path:
             outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.log).run())
+        if self.wasm_host is not None:
+            outcomes.extend(self.link_errors())
         outcomes.extend(self.hostile_modules())
         for o in outcomes:
             self.log(
@@ -318,6 +352,21 @@ def _run_step(cmd: list[str], what: str) -> str:
 def _ice(stderr: str) -> str:
     marker = next((m for m in ICE_MARKERS if m in stderr), None)
     return f"the compiler crashed ({marker}):\n{stderr[-3000:]}" if marker else ""
+
+
+def _stderr_diff(got: str, expected: str) -> str:
+    """Empty when the two are the same, else a unified diff (got against expected)."""
+    if got == expected:
+        return ""
+    lines = difflib.unified_diff(expected.splitlines(), got.splitlines(), "native", "wasm host", lineterm="")
+    return "\n".join(list(lines)[:80])
+
+
+def _without_temp_names(stderr: str) -> str:
+    """A link's temporary names (rustc's `rustcXXXXXX` directory, its object files' hashes)
+    differ from run to run."""
+    stderr = re.sub(r"rustc[A-Za-z0-9]{6}\b", "rustcXXXXXX", stderr)
+    return re.sub(r"\.[0-9a-f]{16,}-cgu\.", ".HASH-cgu.", stderr)
 
 
 def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:

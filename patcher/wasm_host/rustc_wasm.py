@@ -114,7 +114,8 @@ class RustcForWasm:
 
     def install(self, dist: Path, option: str, wasmtime: Path) -> Path:
         """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
-        target, a `rust-lld` for links finished natively, and the launcher bin/rustc."""
+        target, a `rust-lld` for the native compiler's reference links (rustc.wasm links
+        in-process), and the launcher bin/rustc."""
         built = self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
         if not built.exists():
             raise PatcherError(f"no compiler at {built}: the rustc step did not finish; rerun it")
@@ -167,32 +168,21 @@ def _wasm_ld(toolchain: WasiToolchain) -> Path:
     return toolchain.bin_dir / ("wasm-ld-22" if toolchain.kind == "debian" else "wasm-ld")
 
 
-# -Zno-link / -Zlink-only on compilers built from a stable source
-BOOTSTRAP = {"RUSTC_BOOTSTRAP": "1"}
 HELLO = 'fn main() {\n    println!("Hello from rustc.wasm");\n}\n'
 
 
-def link_natively(native_rustc: Path, sysroot: Path, rlink: Path, output: Path, target: str) -> None:
-    """Finish a `-Zno-link` compile of rustc.wasm: rustc.wasm cannot start a linker, so a
-    native compiler of the same tree links (`-Zlink-only`) what it wrote, with the rust-lld
-    of `sysroot` (dist/wasm)."""
-    cmd = [str(native_rustc), "--sysroot", str(sysroot), "-Zlink-only", rlink.name, "--target", target]
-    run_checked([*cmd, "-o", str(output)], "linking with the native compiler", rlink.parent, BOOTSTRAP)
-
-
 def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
-    """rustc.wasm compiles hello world for wasm32-wasip1; linked natively, it runs."""
+    """rustc.wasm compiles and links (with the lld built into it) hello world for
+    wasm32-wasip1, with no native compiler or linker; the module runs under wasmtime."""
     # a fresh directory: what the step checks is this run's output, not an earlier one
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / "hello.rs").write_text(HELLO)
     start = time.perf_counter()
-    cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-Zno-link", "-o", "hello.wasm"]
-    run_checked(cmd, "rustc.wasm compiling hello.rs", work, BOOTSTRAP)
+    cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-o", "hello.wasm"]
+    run_checked(cmd, "rustc.wasm compiling and linking hello.rs", work)
     compiled = time.perf_counter() - start
-    native = rustc.stage1_native / "bin" / "rustc"
-    link_natively(native, dist, work / "hello.rlink", work / "hello.wasm", rustc.triple)
     out = run_checked([str(wasmtime), "run", "hello.wasm"], "running hello.wasm", work)
     if out.strip() != "Hello from rustc.wasm":
         raise PatcherError(f"hello.wasm printed {out!r}, expected 'Hello from rustc.wasm'")
-    return f"rustc.wasm compiled hello.rs in {compiled:.1f} s; hello.wasm printed {out.strip()!r}"
+    return f"rustc.wasm compiled and linked hello.rs in {compiled:.1f} s; hello.wasm printed {out.strip()!r}"

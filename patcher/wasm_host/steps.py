@@ -8,7 +8,7 @@
     llvm-smoke    LLVM's C API compiles a function to a wasm object, under wasmtime
     rustc         rustc.wasm: x.py builds the patched compiler for the wasm host
     install       dist/wasm/: rustc.wasm (precompiled for wasmtime), std, the launcher
-    hello         rustc.wasm compiles hello world; linked natively, it runs under wasmtime
+    hello         rustc.wasm compiles and links (in-process) hello world; it runs under wasmtime
 
 Every step is resumable (patcher/wasm_host/stages.py); outputs live under build/wasm-host/.
 """
@@ -37,7 +37,7 @@ from patcher.rustc.patchset import DEFAULT_SLOTS, edits_for
 from patcher.suite import e2e as e2e_suite
 from patcher.wasm_host import inputs, rustc_wasm
 from patcher.wasm_host import toolchain as wasi_toolchain
-from patcher.wasm_host.rustc_wasm import RustcForWasm, hello_world, link_natively
+from patcher.wasm_host.rustc_wasm import RustcForWasm, hello_world
 from patcher.wasm_host.stages import Step, describe_steps, run_steps
 from patcher.wasm_host.toolchain import WasiToolchain
 from patcher.wasm_host.wasmtime import wasmtime_binary
@@ -225,7 +225,7 @@ class WasmHostBuild:
             Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
                  lambda: (*self.rustc_inputs, str(self.dist), inputs.templates(rustc_wasm.LAUNCHER),
                           inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
-            Step("hello", "rustc.wasm compiles hello world; linked natively, it runs under wasmtime", self.hello,
+            Step("hello", "rustc.wasm compiles and links hello world alone; it runs under wasmtime", self.hello,
                  lambda: (*self.rustc_inputs, str(self.dist),
                           inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
         ]  # fmt: skip
@@ -269,13 +269,9 @@ def main(request: Request) -> int:
 
 
 def e2e(checkout: Path, option: str, dist: Path, native_dist: Path) -> int:
-    """The end-to-end suite through rustc.wasm: the macros are built, and programs linked,
-    by the native patched compiler (`nox -s build`), which is also the reference."""
+    """The end-to-end suite through rustc.wasm, which compiles and links every program: the
+    macros are built by the native patched compiler (`nox -s build`), which is also the
+    reference for diagnostics."""
     compiler, native = installed(dist), installed(native_dist)
-    wasmtime = wasmtime_binary()
-
-    def link(rlink: Path, output: Path) -> None:
-        link_natively(native.rustc, dist, rlink, output, "wasm32-wasip1")
-
-    host = e2e_suite.WasmHost(link, wasmtime)
+    host = e2e_suite.WasmHost(wasmtime_binary(), dist)
     return e2e_suite.main(compiler, checkout, option, "wasm", native=native, wasm_host=host)

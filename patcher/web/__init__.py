@@ -1,0 +1,1 @@
+"""The playground: rustc.wasm in a browser page (site, local server, browser check)."""

@@ -1,0 +1,122 @@
+"""The playground's files: the static page (web/), the WASI shim from npm, and config.json,
+which names what the worker loads: rustc.wasm, the std of its target, the macros' modules,
+the example programs and the arguments that load the macros.
+
+Large files are not copied: the server maps `files/<version>/...` to dist/wasm and to the
+macro modules (patcher/web/server.py). `<version>` is the install's build id, so a rebuilt
+compiler gets new URLs and the page's cache never serves an old one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from patcher.build.install import Installed
+from patcher.cargo import modules
+from patcher.errors import PatcherError
+from patcher.paths import REPO_ROOT
+from patcher.provision.sources import DEFAULT_VERSION
+from patcher.suite.e2e import E2E_DIR, MacroFlags
+
+WEB_DIR = REPO_ROOT / "web"
+SITE_DIR = REPO_ROOT / "build" / "web"
+SHIM = WEB_DIR / "node_modules" / "@bjorn3" / "browser_wasi_shim"
+STATIC = ("index.html", "style.css", "playground.js", "worker.js")
+TARGET = "wasm32-wasip1"
+MACROS = ("basic", "describe")
+# the example programs: file in web/programs/, title
+PROGRAMS = {
+    "describe": "derive(Describe): compiles and runs",
+    "describe_error": "derive(Describe) on a union: an error",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path  # what the server serves as /
+    files: dict[str, Path]  # URL prefix files/<version>/<name>/ -> directory it maps to
+    version: str
+
+    def url_of(self, path: str) -> Path | None:
+        """The file a URL path (without the leading /) names, or None."""
+        for prefix, directory in self.files.items():
+            if path.startswith(prefix):
+                candidate = (directory / path.removeprefix(prefix)).resolve()
+                return candidate if candidate.is_relative_to(directory.resolve()) else None
+        candidate = (self.root / path).resolve()
+        return candidate if candidate.is_relative_to(self.root.resolve()) else None
+
+
+def shim_dir() -> Path:
+    dist = SHIM / "dist"
+    if not (dist / "index.js").exists():
+        raise PatcherError(
+            f"the WASI shim is not installed ({dist}): run `bash tools/setup.sh --web` (or `npm ci --prefix web`)"
+        )
+    return dist
+
+
+def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = SITE_DIR) -> Site:
+    """Write the page, the shim and config.json under `root`; build the macros' modules
+    with the native patched compiler (as the e2e suite does)."""
+    rustc_wasm = wasm.sysroot / "bin" / "rustc.wasm"
+    std = wasm.sysroot / "lib" / "rustlib" / TARGET / "lib"
+    if not rustc_wasm.exists() or not any(std.glob("libstd-*.rlib")):
+        raise PatcherError(
+            f"no rustc.wasm with a std for {TARGET} in {wasm.sysroot}: run `nox -s build -- --host wasm`"
+        )
+    version = wasm.build_id or "unversioned"
+    modules_built = {name: modules.build(E2E_DIR / "macros" / name, native, checkout, wasm=True) for name in MACROS}
+    macro_dir = {m.parent for m in modules_built.values()}
+    if len(macro_dir) != 1:
+        raise PatcherError(f"the macro modules are not in one directory: {sorted(macro_dir)}")
+    files = {
+        f"files/{version}/rustc/": rustc_wasm.parent,
+        f"files/{version}/sysroot/": wasm.sysroot,
+        f"files/{version}/macros/": macro_dir.pop(),
+    }
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "vendor").mkdir(parents=True)
+    for name in STATIC:
+        shutil.copy2(WEB_DIR / name, root / name)
+    shutil.copytree(shim_dir(), root / "vendor" / "browser_wasi_shim")
+    config = render_config(wasm, version, std, modules_built)
+    (root / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    return Site(root, files, version)
+
+
+def render_config(wasm: Installed, version: str, std: Path, modules_built: dict[str, Path]) -> dict[str, object]:
+    flags = MacroFlags(wasm.option)
+    # the examples use `describe`; with macros that are a crate's, they name it on line 1
+    header = flags.header(["describe"]) if flags.by_path else ""
+    sysroot_files = sorted(p for p in std.rglob("*") if p.is_file())
+    in_page = {name: Path("/macros") / module.name for name, module in modules_built.items()}
+    macro_args = [arg for name, path in in_page.items() for arg in flags.args(name, path)]
+    return {
+        "version": version,
+        "rustcVersion": DEFAULT_VERSION,
+        "option": wasm.option,
+        "target": TARGET,
+        "rustc": {
+            "url": f"files/{version}/rustc/rustc.wasm",
+            "size": (wasm.sysroot / "bin" / "rustc.wasm").stat().st_size,
+        },
+        "sysroot": [
+            {"path": str(p.relative_to(wasm.sysroot)), "url": f"files/{version}/sysroot/{p.relative_to(wasm.sysroot)}"}
+            for p in sysroot_files
+        ],
+        "macros": [
+            {"name": name, "path": module.name, "url": f"files/{version}/macros/{module.name}"}
+            for name, module in modules_built.items()
+        ],
+        # what the worker passes before `main.rs -o main.wasm`; -Z-style option flags need RUSTC_BOOTSTRAP
+        "rustcArgs": ["--sysroot", "/sysroot", "--edition", "2021", "--target", TARGET, *macro_args],
+        "env": ["RUSTC_BOOTSTRAP=1"],
+        "programs": {
+            name: {"title": title, "source": header + (WEB_DIR / "programs" / f"{name}.rs").read_text()}
+            for name, title in PROGRAMS.items()
+        },
+    }
