@@ -93,7 +93,7 @@ function output() {
 // Runs a WASI command module; returns its exit code (a trap is reported on stderr, as 101).
 function run(module, args, env, preopens, stdout, stderr) {
   const fds = [new OpenFile(new File([])), stdout, stderr, ...preopens];
-  const wasi = new WASI(args, env, fds);
+  const wasi = new WASI(args, env, fds, { debug: false });
   const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi.wasiImport });
   let exitCode;
   try {

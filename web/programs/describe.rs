@@ -1,5 +1,5 @@
-// `Describe` is a derive from the `describe` proc macro (e2e/macros/describe, built with
-// syn and quote), compiled to WebAssembly and run by rustc.wasm in this page.
+// `Describe` comes from the `describe` proc macro (syn and quote), compiled to
+// WebAssembly; rustc.wasm runs it in this page, then links the program.
 use std::fmt::Debug;
 
 trait Describe {
