@@ -27,11 +27,16 @@ SHIM = WEB_DIR / "node_modules" / "@bjorn3" / "browser_wasi_shim"
 STATIC = ("index.html", "style.css", "playground.js", "worker.js")
 TARGET = "wasm32-wasip1"
 MACROS = ("basic", "describe")
-# the example programs: file in web/programs/, title
+# the example programs, from the e2e suite (without its `//@` header lines): name, file, title
 PROGRAMS = {
-    "describe": "derive(Describe): compiles and runs",
-    "describe_error": "derive(Describe) on a union: an error",
+    "describe": ("syn_generics.rs", "derive(Describe) on generic types: compiles and runs"),
+    "describe_error": ("span_syn_error.rs", "derive(Describe) on a union: the macro's error"),
 }
+
+
+def example_source(file: str) -> str:
+    lines = (E2E_DIR / "programs" / file).read_text().splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("//@"))
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,6 @@ def render_config(wasm: Installed, version: str, std: Path, modules_built: dict[
         "rustcArgs": ["--sysroot", "/sysroot", "--edition", "2021", "--target", TARGET, *macro_args],
         "env": ["RUSTC_BOOTSTRAP=1"],
         "programs": {
-            name: {"title": title, "source": header + (WEB_DIR / "programs" / f"{name}.rs").read_text()}
-            for name, title in PROGRAMS.items()
+            name: {"title": title, "source": header + example_source(file)} for name, (file, title) in PROGRAMS.items()
         },
     }
