@@ -461,6 +461,19 @@ IN_PROCESS_LINK: list[Edit] = [
         '((call_expression function: (identifier) @probe) (#eq? @probe "run_linker"))',
     ),
     RustInsert(
+        f"{SSA_BACK}/linker.rs",
+        in_fn(
+            "get_linker",
+            '((expression_statement) @anchor'
+            ' (#match? @anchor "^cmd[.]env[(].PATH., env::join_paths[(]new_path[)][.]unwrap[(][)][)];$"))',
+            'cmd.env("PATH", env::join_paths(new_path).unwrap());',
+            ("join_paths",),
+        ),
+        Position.REPLACE,
+        t("linker_no_path_list"),
+        '((if_expression condition: (unary_expression) @c) @probe (#match? @c "wasi") (#match? @probe "join_paths"))',
+    ),
+    RustInsert(
         SSA_ERRORS,
         Anchor(
             "((struct_item name: (type_identifier) @s body: (field_declaration_list (field_declaration"

@@ -167,6 +167,12 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
             bad = _compile_in_page(page, "describe_error")
             expected_error = refs["describe_error"].stderr
             message = read_program(E2E_DIR / "programs" / PROGRAMS["describe_error"][0]).error or ""
+            # the macro's error points at the `union` keyword, line:column as rustc prints it
+            source = config["programs"]["describe_error"]["source"].splitlines()
+            at = f"--> main.rs:{next(i for i, x in enumerate(source, 1) if x.startswith('union'))}:1"
+            data["error_location"] = at
+            if at not in bad["stderr"]:
+                problems.append(f"describe_error: no {at!r} in the page's stderr {bad['stderr']!r}")
             if bad["exitCode"] != 1 or message not in bad["stderr"] or bad["stderr"] != expected_error:
                 problems.append(f"describe_error: page stderr {bad['stderr']!r}, wasmtime stderr {expected_error!r}")
             reload = _load(page, url)
