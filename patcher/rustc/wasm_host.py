@@ -464,7 +464,7 @@ IN_PROCESS_LINK: list[Edit] = [
         f"{SSA_BACK}/linker.rs",
         in_fn(
             "get_linker",
-            '((expression_statement) @anchor'
+            "((expression_statement) @anchor"
             ' (#match? @anchor "^cmd[.]env[(].PATH., env::join_paths[(]new_path[)][.]unwrap[(][)][)];$"))',
             'cmd.env("PATH", env::join_paths(new_path).unwrap());',
             ("join_paths",),
