@@ -21,6 +21,8 @@ def fake_wasm_install(root: Path, option: str) -> Path:
     std = root / "lib" / "rustlib" / TARGET / "lib"
     (std / "self-contained").mkdir(parents=True)
     (std / "libstd-0123.rlib").write_bytes(b"!<arch>\n")
+    (std / "libstd-0123.rmeta").write_bytes(b"rust")  # std's full metadata
+    (std / "librustc_middle-4567.rmeta").write_bytes(b"rust")  # a compiler crate: not for the page
     (std / "self-contained" / "crt1-command.o").write_bytes(b"\0asm")
     (root / "bin").mkdir()
     (root / "bin" / "rustc.wasm").write_bytes(b"\0asm\1\0\0\0")
@@ -36,7 +38,7 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     config: Any = render_config(wasm, "abc", std, built)
     paths = [f["path"] for f in config["sysroot"]]
     lib = f"lib/rustlib/{TARGET}/lib"
-    assert paths == [f"{lib}/libstd-0123.rlib", f"{lib}/self-contained/crt1-command.o"]
+    assert paths == [f"{lib}/libstd-0123.rlib", f"{lib}/libstd-0123.rmeta", f"{lib}/self-contained/crt1-command.o"]
     assert all(f["url"].startswith("files/abc/sysroot/") for f in config["sysroot"])
     args = config["rustcArgs"]
     assert args[:6] == ["--sysroot", "/sysroot", "--edition", "2021", "--target", TARGET]
