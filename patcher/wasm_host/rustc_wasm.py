@@ -114,7 +114,7 @@ class RustcForWasm:
 
     def install(self, dist: Path, option: str, wasmtime: Path) -> Path:
         """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
-        target, a `rust-lld` for the native compiler's reference links (rustc.wasm links
+        target (std_files), a `rust-lld` for the native compiler's reference links (rustc.wasm links
         in-process), and the launcher bin/rustc."""
         built = self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
         if not built.exists():
@@ -125,7 +125,10 @@ class RustcForWasm:
         staging = staging_dir(dist)
         (staging / "bin").mkdir(parents=True)
         shutil.copy2(built, staging / "bin" / "rustc.wasm")
-        shutil.copytree(std, staging / "lib" / "rustlib" / self.triple / "lib")
+        target_lib = staging / "lib" / "rustlib" / self.triple / "lib"
+        for path in std_files(std):
+            (target_lib / path.relative_to(std)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target_lib / path.relative_to(std))
         give_rust_lld(staging, self.native)
         run_logged(
             [str(wasmtime), "compile", *WASMTIME_OPTIONS, "-o", "rustc.cwasm", "rustc.wasm"],
@@ -136,6 +139,16 @@ class RustcForWasm:
         write_if_changed(staging / "bin" / "rustc", render_launcher(wasmtime), executable=True)
         publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
         return dist / "bin" / "rustc"
+
+
+def std_files(std: Path) -> list[Path]:
+    """What a sysroot needs of a target's lib directory in the stage1 sysroot: std and its
+    dependencies (each crate's `.rlib` and the `.rmeta` beside it, which holds its full
+    metadata) and the self-contained C runtime; not the compiler crates (`.rmeta` alone)
+    that x.py also leaves there when it builds rustc.wasm (about 300 MB of 390)."""
+    rlibs = sorted(std.glob("*.rlib"))
+    metadata = [p.with_suffix(".rmeta") for p in rlibs if p.with_suffix(".rmeta").exists()]
+    return sorted([*rlibs, *metadata, *(p for p in (std / "self-contained").rglob("*") if p.is_file())])
 
 
 def render_launcher(wasmtime: Path) -> str:

@@ -20,6 +20,7 @@ from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.provision.sources import DEFAULT_VERSION
 from patcher.suite.e2e import E2E_DIR, MacroFlags
+from patcher.wasm_host.rustc_wasm import std_files
 
 WEB_DIR = REPO_ROOT / "web"
 SITE_DIR = REPO_ROOT / "build" / "web"
@@ -93,21 +94,11 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
     return Site(root, files, version)
 
 
-def page_sysroot(std: Path) -> list[Path]:
-    """What the page needs of the target's lib directory: std and its dependencies (each
-    crate's `.rlib` and the `.rmeta` beside it, which holds its full metadata) and the
-    self-contained C runtime; not the compiler crates (`.rmeta` alone) that the stage1
-    sysroot also holds there (about 370 MB of 390)."""
-    rlibs = sorted(std.glob("*.rlib"))
-    metadata = [p.with_suffix(".rmeta") for p in rlibs if p.with_suffix(".rmeta").exists()]
-    return sorted([*rlibs, *metadata, *(p for p in (std / "self-contained").rglob("*") if p.is_file())])
-
-
 def render_config(wasm: Installed, version: str, std: Path, modules_built: dict[str, Path]) -> dict[str, object]:
     flags = MacroFlags(wasm.option)
     # the examples use `describe`; with macros that are a crate's, they name it on line 1
     header = flags.header(["describe"]) if flags.by_path else ""
-    sysroot_files = page_sysroot(std)
+    sysroot_files = std_files(std)
     in_page = {name: Path("/macros") / module.name for name, module in modules_built.items()}
     macro_args = [arg for name, path in in_page.items() for arg in flags.args(name, path)]
     return {
