@@ -327,8 +327,8 @@ class Suite:
         # host (its build scripts run on the machine that compiles them)
         if MacroFlags(self.option).by_path:
             outcomes.extend(self.dependents())
-        if self.wasm_host is None and MacroFlags(self.option).by_path:
-            outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.log).run())
+            if self.wasm_host is None:
+                outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.log).run())
         if self.wasm_host is not None:
             outcomes.extend(self.link_errors())
         outcomes.extend(self.hostile_modules())

@@ -127,8 +127,9 @@ class RustcForWasm:
         shutil.copy2(built, staging / "bin" / "rustc.wasm")
         target_lib = staging / "lib" / "rustlib" / self.triple / "lib"
         for path in std_files(std):
-            (target_lib / path.relative_to(std)).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target_lib / path.relative_to(std))
+            copy = target_lib / path.relative_to(std)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
         give_rust_lld(staging, self.native)
         run_logged(
             [str(wasmtime), "compile", *WASMTIME_OPTIONS, "-o", "rustc.cwasm", "rustc.wasm"],

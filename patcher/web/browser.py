@@ -88,10 +88,12 @@ def _tree_rss(marker: str) -> int:
     return sum(rss[p] for p in tree)
 
 
-def reference(wasm: Installed, native: Installed, site: Site, source: str, work: Path) -> Reference:
-    """Compile `source` as the page does (same file name, same module names) with rustc.wasm
-    under wasmtime and with the native compiler for the same target and sysroot."""
-    config = json.loads((site.root / "config.json").read_text())
+def reference(
+    wasm: Installed, native: Installed, site: Site, config: dict[str, Any], source: str, work: Path
+) -> Reference:
+    """Compile `source` as the page does (same file name, same module names, the site's
+    config.json) with rustc.wasm under wasmtime and with the native compiler for the same
+    target and sysroot."""
     macros = site.files[f"files/{site.version}/macros/"]
     work.mkdir(parents=True, exist_ok=True)
     (work / "main.rs").write_text(source)
@@ -138,7 +140,9 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
     results_dir().mkdir(parents=True, exist_ok=True)
     config = json.loads((site.root / "config.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="web-check-"))
-    refs = {name: reference(wasm, native, site, p["source"], work / name) for name, p in config["programs"].items()}
+    refs = {
+        name: reference(wasm, native, site, config, p["source"], work / name) for name, p in config["programs"].items()
+    }
     http = server.start(site)
     url = server.url_of(http)
     profile = work / "profile"
