@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wasi-sdk", type=Path, help="--host wasm: use this wasi-sdk instead of Debian's clang + wasi-libc"
     )
     bld.add_argument(
-        "--threads", action="store_true", help="--host wasm: the wasm32-wasip1-threads host (needs --wasi-sdk)"
+        "--threads", action="store_true", help="--host wasm: the wasm32-wasip1-threads host (dist/wasm-threads/)"
     )
     bld.add_argument("--cache", choices=("sccache", "ccache"), help="--host wasm: compiler cache for C/C++")
     bld.add_argument("--until", help="--host wasm: stop after this step (see `build --host wasm --list`)")
@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     e2e_cmd.add_argument("--option", choices=option_names, default=DEFAULT_OPTION)
     e2e_cmd.add_argument("--host", choices=("native", "wasm"), default="native")
     e2e_cmd.add_argument("--dist", type=Path, help="the patched compiler (default: dist/<host>/)")
+    e2e_cmd.add_argument(
+        "--threads", action="store_true", help="--host wasm: through the wasm32-wasip1-threads rustc.wasm"
+    )
     ui = sub.add_parser("ui", help="rustc's tests/ui/proc-macro through compiletest, proc macros compiled to wasm")
     ui.add_argument(
         "--option", choices=crate_options, default=DEFAULT_OPTION, help="an option whose modules are crates"
@@ -115,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=bench_wasm_host.RUNS, help="wasm-host: runs per case")
     bench.add_argument("--rounds", type=int, default=bench_cargo.ROUNDS, help="cargo, expansion: interleaved rounds")
     return parser
+
+
+def _wasm_dist(threads: bool) -> Path:
+    """Where rustc.wasm is installed: dist/wasm/, or dist/wasm-threads/ for the threads host."""
+    return install.dist_dir("wasm-threads" if threads else "wasm")
 
 
 BENCHES = ("patch", "expansion", "cargo", "wasm-host")
@@ -153,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         return _bench(checkout, args)
     if args.command == "build" and args.host == "wasm":
         request = wasm_host.Request(
-            checkout, args.option, args.dist or install.dist_dir("wasm"), args.wasi_sdk, args.threads, args.cache,
+            checkout, args.option, args.dist or _wasm_dist(args.threads), args.wasi_sdk, args.threads, args.cache,
             args.until, args.list,
         )  # fmt: skip
         return wasm_host.main(request)
@@ -191,7 +199,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "web":
         return _web(checkout, args)
     if args.command == "e2e" and args.host == "wasm":
-        return wasm_host.e2e(checkout, args.option, args.dist or install.dist_dir("wasm"), install.dist_dir("native"))
+        dist = args.dist or _wasm_dist(args.threads)
+        return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
     if args.command == "e2e":
         compiler = install.installed(args.dist or install.dist_dir(args.host))
         return e2e.main(compiler, checkout, args.option, args.host)

@@ -15,15 +15,16 @@ import pytest
 
 from patcher.engine.edits import CargoTargetDependency, NewFile, RustInsert
 from patcher.engine.plan import make_plan
-from patcher.engine.render import render_template
 from patcher.errors import PatcherError
 from patcher.llvm import wasi as llvm_wasi
 from patcher.paths import TEMPLATES_DIR
 from patcher.provision import bootstrap_config
 from patcher.rustc.patchset import context
 from patcher.rustc.wasm_host import WASM_HOST
+from patcher.suite.e2e import WasmHost
 from patcher.wasm_host import toolchain as wasi_toolchain
-from patcher.wasm_host.rustc_wasm import RustcForWasm
+from patcher.wasm_host.rustc_wasm import RustcForWasm, render_launcher, wasmtime_options
+from patcher.wasm_host.steps import WasmHostBuild
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.
@@ -126,11 +127,39 @@ def _fake_wasi_sdk(root: Path, triple: str) -> Path:
     return root
 
 
+def test_threads_host_on_debian_builds_its_own_libc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a wasi-sdk the threads host is Debian's clang-22 with a sysroot of its own:
+    Debian's wasi-libc is not needed (the tool builds one), and the steps build wasi-libc
+    before libc++, then LLVM with threads."""
+    assert not any("wasm32-wasi/pthread.h" in m for m in wasi_toolchain.missing_debian_files("wasm32-wasip1-threads"))
+    monkeypatch.setattr(wasi_toolchain, "missing_debian_files", lambda triple: [])
+    toolchain = wasi_toolchain.resolve(tmp_path / "build", None, threads=True)
+    assert toolchain.kind == "debian" and toolchain.triple == "wasm32-wasip1-threads"
+    assert toolchain.sysroot == tmp_path / "build" / "sysroot-wasm32-wasip1-threads"
+    assert "-DLLVM_ENABLE_THREADS=ON" in llvm_wasi.cmake_args(toolchain)
+    build = WasmHostBuild(tmp_path / "build", toolchain, None, tmp_path / "checkout", "c", tmp_path / "dist")
+    names = [step.name for step in build.steps()]
+    assert names.index("wasi-libc") + 1 == names.index("sysroot") < names.index("llvm")
+    assert build.llvm_build.name == "llvm-build-wasm32-wasip1-threads"
+    single = wasi_toolchain.resolve(tmp_path / "build", None, threads=False)
+    assert "wasi-libc" not in [s.name for s in WasmHostBuild(tmp_path, single, None, tmp_path, "c", tmp_path).steps()]
+
+
+def test_threads_host_wasmtime_options() -> None:
+    """rustc.wasm for the threads host is precompiled with the threads proposal and run
+    with wasi-threads as well; the single-threaded host gets neither."""
+    assert wasmtime_options(True, run=False)[-2:] == ("-W", "threads=y")
+    assert wasmtime_options(True)[-4:] == ("-W", "threads=y", "-S", "threads=y")
+    assert "threads=y" not in wasmtime_options(False)
+    threads = WasmHost(Path("/w/wasmtime"), Path("/dist"), "wasm32-wasip1-threads")
+    assert threads.label == "wasm-threads"
+    assert threads.run_command(Path("p.wasm")) == ["/w/wasmtime", "run", "-W", "threads=y", "-S", "threads=y", "p.wasm"]
+    assert WasmHost(Path("/w/wasmtime"), Path("/dist")).run_command(Path("p.wasm")) == ["/w/wasmtime", "run", "p.wasm"]
+
+
 def test_threads_host_goes_through_a_wasi_sdk(tmp_path: Path) -> None:
-    """The wasm32-wasip1-threads host, as far as a machine without a wasi-sdk can check
-    it: the toolchain, LLVM with threads, bootstrap's table and the -pthread wrappers."""
-    with pytest.raises(PatcherError, match="--wasi-sdk PATH"):
-        wasi_toolchain.resolve(tmp_path / "build", None, threads=True)
+    """The wasm32-wasip1-threads host from a wasi-sdk, as far as a machine without one can
+    check it: the toolchain, LLVM with threads, bootstrap's table and the -pthread wrappers."""
     with pytest.raises(PatcherError, match="does not look like a wasi-sdk for wasm32-wasip1-threads"):
         wasi_toolchain.resolve(tmp_path / "build", _fake_wasi_sdk(tmp_path / "p1-only", "wasm32-wasip1"), threads=True)
     toolchain = wasi_toolchain.resolve(
@@ -153,7 +182,7 @@ FAKE_WASMTIME = """#!{python}
 import json, os, sys
 args = sys.argv[1:]
 with open(os.environ["FAKE_LOG"], "w") as log:
-    json.dump(args, log)
+    json.dump(args + ["RUST_MIN_STACK=" + os.environ.get("RUST_MIN_STACK", "")], log)
 mode = os.environ.get("FAKE_MODE", "ok")
 if mode == "error":
     sys.stderr.write("error[E0425]: cannot find value `x` in this scope\\n")
@@ -164,23 +193,14 @@ sys.exit(0)
 """
 
 
-def _launcher(tmp_path: Path) -> tuple[Path, Path]:
+def _launcher(tmp_path: Path, threads: bool = False) -> tuple[Path, Path]:
     sysroot = tmp_path / "dist"
     (sysroot / "bin").mkdir(parents=True)
     wasmtime = tmp_path / "wasmtime"
     wasmtime.write_text(FAKE_WASMTIME.format(python=sys.executable))
     wasmtime.chmod(0o755)
     launcher = sysroot / "bin" / "rustc"
-    launcher.write_text(
-        render_template(
-            "wasi/rustc-launcher.py.j2",
-            python=sys.executable,
-            launcher_name="rustc",
-            module="rustc.cwasm",
-            wasmtime=wasmtime,
-            wasmtime_options=("-W", "max-wasm-stack=1"),
-        )
-    )
+    launcher.write_text(render_launcher(wasmtime, threads))
     launcher.chmod(0o755)
     return launcher, sysroot
 
@@ -203,7 +223,21 @@ def test_launcher_maps_directories_and_environment(tmp_path: Path) -> None:
     assert f"{work}::{work}" in dirs and f"{sysroot}::{sysroot}" in dirs and f"{elsewhere}::{elsewhere}" in dirs
     assert f"PWD={work}" in args and "--env=RUST_LOG" in args
     assert args[args.index("--sysroot") + 1] == str(sysroot)
-    assert args[-2:] == ["main.rs", f"--wasm-proc-macro=Demo={elsewhere}/demo.wasm"]
+    assert args[-3:-1] == ["main.rs", f"--wasm-proc-macro=Demo={elsewhere}/demo.wasm"]
+
+
+def test_threads_launcher_runs_wasi_threads_with_big_native_stacks(tmp_path: Path) -> None:
+    launcher, _ = _launcher(tmp_path, threads=True)
+    proc, args = _run(launcher, tmp_path, ["main.rs"], "ok")
+    assert proc.returncode == 0, proc.stderr
+    run = args[: args.index("--allow-precompiled")]
+    assert "threads=y" in run[run.index("-W", run.index("max-memory-size=4294967296")) + 1]
+    assert run[run.index("-S") + 1] == "threads=y"
+    # wasmtime's own threads get the stack; the guest does not inherit the variable
+    assert args[-1] == "RUST_MIN_STACK=41943040" and not any("RUST_MIN_STACK" in a for a in args[:-1])
+    single, _ = _launcher(tmp_path / "single")
+    _, args = _run(single, tmp_path, ["main.rs"], "ok")
+    assert "threads=y" not in args and args[-1] == "RUST_MIN_STACK="
 
 
 def test_launcher_turns_traps_into_rustc_exit_codes(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_llvm_config_reports_the_wasi_build(tmp_path: Path) -> None:
 def host_build(checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], WasmHostBuild]:
     """A fresh WasmHostBuild of option c per call (fingerprints are cached per build), with
     the machine-specific parts (compiler-rt, stage0) fixed so that it needs no wasm-host tools."""
-    monkeypatch.setattr(rustc_wasm, "_compiler_rt_builtins", lambda tc: Path("/clang-rt/libclang_rt.builtins-wasm32.a"))
+    monkeypatch.setattr(rustc_wasm, "compiler_rt_builtins", lambda tc: Path("/clang-rt/libclang_rt.builtins-wasm32.a"))
     monkeypatch.setattr(bootstrap_config, "stage0_tool", lambda name: Path(f"/stage0/bin/{name}"))
     # one plan per distinct patch set (planning rustc takes seconds)
     plans: dict[str, Plan] = {}

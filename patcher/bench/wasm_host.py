@@ -1,10 +1,18 @@
-"""rustc.wasm (dist/wasm/, under wasmtime) against the native build of the same patched
-compiler (dist/native/) on the same small crates, for the same target (wasm32-wasip1,
-with dist/wasm's std): wall time and peak memory, median of several runs, written to
-results/bench-wasm-host.json. Goal: rustc.wasm at most 5x native.
+"""rustc.wasm (under wasmtime) against the native build of the same patched compiler
+(dist/native/) on the same small crates, for the wasm host's own target and with its std:
+wall time, CPU time and peak memory, median of several runs. Goal: rustc.wasm at most 5x
+native.
 
-Both compilers get the same command line. The native one spreads LLVM work over threads;
-rustc.wasm runs everything on one (wasm32-wasip1 has none), which is part of the figure.
+Two hosts, each benchmarked when it is installed:
+- dist/wasm/ (wasm32-wasip1, one thread): results/bench-wasm-host.json. The native
+  compiler spreads LLVM work over threads; this rustc.wasm runs everything on one.
+- dist/wasm-threads/ (wasm32-wasip1-threads): results/bench-wasm-threads.json, with what
+  threads buy inside the same rustc.wasm: its defaults (LLVM codegen units in parallel),
+  `-Zno-parallel-backend` (the same codegen units, one at a time) and `-Zthreads=2` (the
+  parallel front end as well); and the single-threaded host's figures beside them, measured
+  in the same run when dist/wasm is installed too.
+
+Every configuration of a case gets the same command line besides those flags.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from patcher.suite.e2e import MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "wasm-host"
 RESULT = REPO_ROOT / "results" / "bench-wasm-host.json"
-TARGET = "wasm32-wasip1"
+THREADS_RESULT = REPO_ROOT / "results" / "bench-wasm-threads.json"
 RUNS = 3
 GOAL = 5.0
 # regex-syntax's default features, spelled out (no cargo here)
@@ -47,6 +55,24 @@ class Case:
 class Run:
     seconds: float
     peak_mib: float
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
+class Side:
+    """One configuration a case is compiled with: a compiler, its target and sysroot, flags."""
+
+    name: str
+    compiler: Installed
+    target: str
+    extra: tuple[str, ...] = ()
+
+    def command(self, case: Case, out: Path) -> list[str]:
+        return [str(self.compiler.rustc), "--target", self.target, *self.extra, *case.args(out)]
+
+
+# What threads buy inside the threads host's rustc.wasm (besides its defaults).
+THREADS_VARIANTS = (("serial_backend", ("-Zno-parallel-backend",)), ("front_end_threads2", ("-Zthreads=2",)))
 
 
 def measure(cmd: list[str]) -> Run:
@@ -55,7 +81,7 @@ def measure(cmd: list[str]) -> Run:
     run = process.measure(cmd, env={"RUSTC_BOOTSTRAP": "1"})  # -Z flags on a compiler built from a stable source
     if run.returncode != 0:
         raise SystemExit(f"benchmark compile failed: {' '.join(cmd)}\n{run.stderr[-3000:]}")
-    return Run(run.seconds, run.peak_mib)
+    return Run(run.seconds, run.peak_mib, run.cpu_seconds)
 
 
 def cases(work: Path, option: str, describe_wasm: Path, checkout: Path) -> list[Case]:
@@ -99,65 +125,114 @@ def cases(work: Path, option: str, describe_wasm: Path, checkout: Path) -> list[
     ]
 
 
-def compare(case: Case, native: Installed, wasm: Installed, work: Path, runs: int) -> dict[str, object]:
-    """Runs interleaved, so that machine noise hits both alike."""
-    sides = {"native": (native, ["--sysroot", str(wasm.sysroot)]), "wasm": (wasm, [])}
-    measured: dict[str, list[Run]] = {side: [] for side in sides}
+def compare(case: Case, sides: list[Side], work: Path, runs: int) -> dict[str, object]:
+    """Runs interleaved, so that machine noise hits every side alike. Each side's median
+    seconds, CPU seconds and peak memory, and its time and memory against the first side's."""
+    measured: dict[str, list[Run]] = {side.name: [] for side in sides}
     for _ in range(runs):
-        for side, (compiler, sysroot) in sides.items():
-            out = work / side / case.name
+        for side in sides:
+            out = work / side.name / case.name
             out.mkdir(parents=True, exist_ok=True)
-            measured[side].append(measure([str(compiler.rustc), "--target", TARGET, *sysroot, *case.args(out)]))
-    seconds = {side: statistics.median(r.seconds for r in runs_) for side, runs_ in measured.items()}
-    peak = {side: max(r.peak_mib for r in runs_) for side, runs_ in measured.items()}
-    return {
-        "case": case.name,
-        "what": case.what,
-        "native_s": round(seconds["native"], 3),
-        "wasm_s": round(seconds["wasm"], 3),
-        "time_ratio": round(seconds["wasm"] / seconds["native"], 2),
-        "native_peak_mib": round(peak["native"], 1),
-        "wasm_peak_mib": round(peak["wasm"], 1),
-        "memory_ratio": round(peak["wasm"] / peak["native"], 2),
-        "native_all_s": [round(r.seconds, 3) for r in measured["native"]],
-        "wasm_all_s": [round(r.seconds, 3) for r in measured["wasm"]],
-    }
+            measured[side.name].append(measure(side.command(case, out)))
+    row: dict[str, object] = {"case": case.name, "what": case.what}
+    base = sides[0].name
+    base_s = statistics.median(r.seconds for r in measured[base])
+    base_peak = max(r.peak_mib for r in measured[base])
+    for name, runs_ in measured.items():
+        seconds, peak = statistics.median(r.seconds for r in runs_), max(r.peak_mib for r in runs_)
+        row[f"{name}_s"] = round(seconds, 3)
+        row[f"{name}_cpu_s"] = round(statistics.median(r.cpu_seconds for r in runs_), 3)
+        row[f"{name}_peak_mib"] = round(peak, 1)
+        row[f"{name}_all_s"] = [round(r.seconds, 3) for r in runs_]
+        if name != base:
+            row[f"{name}_time_ratio"] = round(seconds / base_s, 2)
+            row[f"{name}_memory_ratio"] = round(peak / base_peak, 2)
+    return row
 
 
-def main(checkout: Path, runs: int = RUNS) -> int:
-    """`python -m patcher bench`: rustc.wasm against the native compiler, when both are built."""
-    wasm_dist, native_dist = dist_dir("wasm"), dist_dir("native")
-    if not (wasm_dist / "bin" / "rustc").exists() or not (native_dist / "bin" / "rustc").exists():
-        print("skipping the wasm-host benchmark: it needs dist/wasm and dist/native (`nox -s build -- --host wasm`)")
-        return 0
-    wasm, native = installed(wasm_dist), installed(native_dist)
-    if wasm.option != native.option:
-        raise SystemExit(f"dist/wasm is option {wasm.option} but dist/native option {native.option}: build both alike")
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+def native_side(native: Installed, host: Installed, name: str = "native") -> Side:
+    """The native compiler, for the wasm host's target with that host's std."""
+    return Side(name, native, host.host, ("--sysroot", str(host.sysroot)))
+
+
+def bench_host(
+    host: Installed, sides: list[Side], checkout: Path, native: Installed, runs: int
+) -> list[dict[str, object]]:
+    work = BENCH_DIR / host.host
+    work.mkdir(parents=True, exist_ok=True)
     describe = modules.build(DESCRIBE, native, checkout, wasm=True)
-    rows, ratios = [], []
-    for case in cases(BENCH_DIR, wasm.option, describe, checkout):
-        row = compare(case, native, wasm, BENCH_DIR, runs)
+    rows = []
+    for case in cases(work, host.option, describe, checkout):
+        row = compare(case, sides, work, runs)
         rows.append(row)
-        ratios.append(float(str(row["time_ratio"])))
-        print(
-            f"{case.name}: native {row['native_s']} s, rustc.wasm {row['wasm_s']} s ({row['time_ratio']}x);"
-            f" peak {row['native_peak_mib']} / {row['wasm_peak_mib']} MiB",
-            flush=True,
-        )
-    module = wasm_dist / "bin" / "rustc.wasm"
-    result = {
+        shown = ", ".join(f"{s.name} {row[f'{s.name}_s']} s / {row[f'{s.name}_peak_mib']} MiB" for s in sides)
+        print(f"{case.name}: {shown}", flush=True)
+    return rows
+
+
+def _summary(host: Installed, runs: int) -> dict[str, object]:
+    module = host.sysroot / "bin" / "rustc.wasm"
+    return {
         "date": time.strftime("%Y-%m-%d"),
-        "option": wasm.option,
-        "target": TARGET,
+        "option": host.option,
+        "target": host.host,
         "runs": runs,
         "goal": f"rustc.wasm at most {GOAL:g}x native",
         "rustc_wasm_bytes": module.stat().st_size,
         "rustc_cwasm_bytes": module.with_suffix(".cwasm").stat().st_size,
-        "cases": rows,
-        "worst_time_ratio": max(ratios),
     }
-    RESULT.parent.mkdir(exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULT}")
+
+
+def single_host(single: Installed, native: Installed, checkout: Path, runs: int) -> dict[str, object]:
+    """dist/wasm against native, in the file's long-standing shape (native_s, wasm_s, time_ratio...)."""
+    rows = bench_host(single, [native_side(native, single), Side("wasm", single, single.host)], checkout, native, runs)
+    for row in rows:
+        row["time_ratio"], row["memory_ratio"] = row.pop("wasm_time_ratio"), row.pop("wasm_memory_ratio")
+    return {**_summary(single, runs), "cases": rows, "worst_time_ratio": max(float(str(r["time_ratio"])) for r in rows)}
+
+
+def threads_host(
+    threads: Installed, single: Installed | None, native: Installed, checkout: Path, runs: int
+) -> dict[str, object]:
+    """dist/wasm-threads against native, its own serial configurations, and dist/wasm when installed."""
+    sides = [native_side(native, threads), Side("wasm_threads", threads, threads.host)]
+    sides += [Side(f"wasm_threads_{name}", threads, threads.host, flags) for name, flags in THREADS_VARIANTS]
+    if single is not None:
+        sides.append(Side("wasm_single", single, single.host))
+    rows = bench_host(threads, sides, checkout, native, runs)
+    worst = max(float(str(r["wasm_threads_time_ratio"])) for r in rows)
+    return {**_summary(threads, runs), "single_host": "measured" if single else "not installed", "cases": rows,
+            "worst_time_ratio": worst}  # fmt: skip
+
+
+def _write(path: Path, result: dict[str, object]) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {path}")
+
+
+def _installed_host(name: str) -> Installed | None:
+    dist = dist_dir(name)
+    return installed(dist) if (dist / "bin" / "rustc").exists() else None
+
+
+def main(checkout: Path, runs: int = RUNS) -> int:
+    """`python -m patcher bench`: each installed rustc.wasm against the native compiler."""
+    single, threads = _installed_host("wasm"), _installed_host("wasm-threads")
+    native = _installed_host("native")
+    if native is None or (single is None and threads is None):
+        print(
+            "skipping the wasm-host benchmark: it needs dist/native and dist/wasm or dist/wasm-threads "
+            "(`nox -s build -- --host wasm [--threads]`)"
+        )
+        return 0
+    for host in (h for h in (single, threads) if h is not None):
+        if host.option != native.option:
+            raise SystemExit(
+                f"{host.sysroot} is option {host.option} but dist/native option {native.option}: build both alike"
+            )
+    if single is not None:
+        _write(RESULT, single_host(single, native, checkout, runs))
+    if threads is not None:
+        _write(THREADS_RESULT, threads_host(threads, single, native, checkout, runs))
     return 0

@@ -23,6 +23,7 @@ class Installed:
     option: str
     slots: int
     build_id: str = ""  # changes with every install: artifacts of an older compiler are stale
+    host: str = ""  # the triple it runs on (x86_64-unknown-linux-gnu, wasm32-wasip1, ...)
 
     @property
     def rustc(self) -> Path:
@@ -102,4 +103,6 @@ def installed(dist: Path) -> Installed:
         meta = json.loads((dist / INSTALL_MARKER).read_text())
     except (OSError, ValueError):
         raise PatcherError(f"no patched compiler at {dist}: run `nox -s build` first") from None
-    return Installed(dist, str(meta["option"]), int(meta["slots"]), str(meta.get("build_id", "")))
+    return Installed(
+        dist, str(meta["option"]), int(meta["slots"]), str(meta.get("build_id", "")), str(meta.get("host", ""))
+    )

@@ -110,6 +110,7 @@ class Measured:
     seconds: float
     peak_mib: float
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time: above `seconds` when threads ran in parallel
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -122,4 +123,5 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(proc.returncode, seconds, usage.ru_maxrss / 1024, stderr.decode(errors="replace"))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(proc.returncode, seconds, usage.ru_maxrss / 1024, stderr.decode(errors="replace"), cpu)

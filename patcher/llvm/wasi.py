@@ -10,6 +10,7 @@ from patcher.build.process import run_checked
 from patcher.engine.render import render_template, write_if_changed
 from patcher.paths import REPO_ROOT
 from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
+from patcher.wasm_host.wasmtime import program_options
 
 NATIVE_LLVM_CONFIG = DEBIAN_LLVM / "bin" / "llvm-config"
 LLVM_TARGETS = ("WebAssembly",)
@@ -107,9 +108,10 @@ def smoke_test(toolchain: WasiToolchain, llvm_src: Path, build: Path, wasmtime: 
     compile_cmd = [str(toolchain.clang), *target, "-O1", *includes, "-c", str(source), "-o", str(obj)]
     run_checked(compile_cmd, "compiling the LLVM smoke test")
     emulated = [f"-lwasi-emulated-{e}" for e in WASI_EMULATIONS]
-    link_cmd = [str(toolchain.clangxx), *target, str(obj), *libs, *emulated, "-o", str(module)]
-    run_checked(link_cmd, "linking the LLVM smoke test")
-    return run_checked([str(wasmtime), "run", str(module)], "the LLVM smoke test under wasmtime").strip()
+    link = [str(toolchain.clangxx), *target, *toolchain.link_flags()]
+    run_checked([*link, str(obj), *libs, *emulated, "-o", str(module)], "linking the LLVM smoke test")
+    run = [str(wasmtime), "run", *program_options(toolchain.threads), str(module)]
+    return run_checked(run, "the LLVM smoke test under wasmtime").strip()
 
 
 def runtime_libraries() -> list[str]:

