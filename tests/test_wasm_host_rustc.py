@@ -178,6 +178,22 @@ def test_threads_host_goes_through_a_wasi_sdk(tmp_path: Path) -> None:
     )
 
 
+def test_cc_wrapper_passes_the_host_triple_last(tmp_path: Path) -> None:
+    """cc-rs passes --target=wasm32-wasi for wasm32-wasip1-threads and clang takes the last
+    --target, so the wrapper's own comes after the caller's (else clang looks for
+    include/wasm32-wasi/__config_site, which the threads sysroot does not have)."""
+    sdk = _fake_wasi_sdk(tmp_path / "sdk", "wasm32-wasip1-threads")
+    toolchain = wasi_toolchain.resolve(tmp_path / "build", sdk, threads=True)
+    clang = sdk / "bin" / "clang++"
+    clang.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    clang.chmod(0o755)
+    rustc = RustcForWasm(tmp_path / "checkout", toolchain, tmp_path / "llvm-config", tmp_path / "tools")
+    cxx = rustc.write_wrappers()["cxx"]
+    out = subprocess.run([str(cxx), "--target=wasm32-wasi", "-c", "x.cpp"], capture_output=True, text=True, check=True)
+    args = json.loads(out.stdout)
+    assert args[-1] == "--target=wasm32-wasip1-threads" and "--target=wasm32-wasi" in args
+
+
 FAKE_WASMTIME = """#!{python}
 import json, os, sys
 args = sys.argv[1:]
