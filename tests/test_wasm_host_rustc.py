@@ -25,6 +25,7 @@ from patcher.suite.e2e import WasmHost
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, render_launcher, wasmtime_options
 from patcher.wasm_host.steps import WasmHostBuild
+from patcher.wasm_host.toolchain import WasiToolchain
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.
@@ -178,20 +179,50 @@ def test_threads_host_goes_through_a_wasi_sdk(tmp_path: Path) -> None:
     )
 
 
+def _echoing_wrappers(tmp_path: Path, tool: str) -> tuple[WasiToolchain, dict[str, Path]]:
+    """The wrappers of a fake threads wasi-sdk whose `tool` prints its arguments as JSON."""
+    sdk = _fake_wasi_sdk(tmp_path / "sdk", "wasm32-wasip1-threads")
+    toolchain = wasi_toolchain.resolve(tmp_path / "build", sdk, threads=True)
+    (sdk / "bin" / tool).write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    (sdk / "bin" / tool).chmod(0o755)
+    rustc = RustcForWasm(tmp_path / "checkout", toolchain, tmp_path / "llvm-config", tmp_path / "tools")
+    return toolchain, rustc.write_wrappers()
+
+
 def test_cc_wrapper_passes_the_host_triple_last(tmp_path: Path) -> None:
     """cc-rs passes --target=wasm32-wasi for wasm32-wasip1-threads and clang takes the last
     --target, so the wrapper's own comes after the caller's (else clang looks for
     include/wasm32-wasi/__config_site, which the threads sysroot does not have)."""
-    sdk = _fake_wasi_sdk(tmp_path / "sdk", "wasm32-wasip1-threads")
-    toolchain = wasi_toolchain.resolve(tmp_path / "build", sdk, threads=True)
-    clang = sdk / "bin" / "clang++"
-    clang.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
-    clang.chmod(0o755)
-    rustc = RustcForWasm(tmp_path / "checkout", toolchain, tmp_path / "llvm-config", tmp_path / "tools")
-    cxx = rustc.write_wrappers()["cxx"]
+    cxx = _echoing_wrappers(tmp_path, "clang++")[1]["cxx"]
     out = subprocess.run([str(cxx), "--target=wasm32-wasi", "-c", "x.cpp"], capture_output=True, text=True, check=True)
     args = json.loads(out.stdout)
     assert args[-1] == "--target=wasm32-wasip1-threads" and "--target=wasm32-wasi" in args
+
+
+def test_linker_wrapper_links_libcxx(tmp_path: Path) -> None:
+    """rustc names no -lc++ for rustc_llvm's C++ when it links rustc.wasm; the wasm-ld wrapper
+    adds it, after the caller's arguments and the sysroot's library path (else the C++ runtime
+    functions nothing else defines, like __cxa_thread_atexit with threads, become imports)."""
+    toolchain, wrappers = _echoing_wrappers(tmp_path, "wasm-ld")
+    linker = wrappers["linker"]
+    out = subprocess.run([str(linker), "-flavor", "wasm", "-gz", "a.o"], capture_output=True, text=True, check=True)
+    args = json.loads(out.stdout)
+    assert args[:3] == ["-flavor", "wasm", "a.o"] and "-gz" not in args
+    assert args.index(f"-L{toolchain.lib_dir}") < args.index("-lc++")
+
+
+def test_rustc_step_relinks_rustc_wasm(tmp_path: Path) -> None:
+    """cargo does not see the C++ libraries rustc.wasm links: the step drops rustc-main's
+    fingerprints (and nothing else) so that cargo links it again."""
+    sdk = _fake_wasi_sdk(tmp_path / "sdk", "wasm32-wasip1-threads")
+    toolchain = wasi_toolchain.resolve(tmp_path / "build", sdk, threads=True)
+    rustc = RustcForWasm(tmp_path / "checkout", toolchain, tmp_path / "llvm-config", tmp_path / "tools")
+    fingerprints = tmp_path / "checkout" / "build" / "host" / "stage2-rustc" / rustc.triple / "release" / ".fingerprint"
+    for name in ("rustc-main-1", "rustc-main-2", "rustc_driver_impl-3"):
+        (fingerprints / name).mkdir(parents=True)
+    (tmp_path / "checkout" / "build" / "lock").write_text("")
+    rustc.forget_rustc_link()
+    assert sorted(p.name for p in fingerprints.iterdir()) == ["rustc_driver_impl-3"]
 
 
 FAKE_WASMTIME = """#!{python}

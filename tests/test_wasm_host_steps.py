@@ -113,6 +113,7 @@ def host_build(checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         return plans[key]
 
     monkeypatch.setattr(wasm_host_steps, "plan_pristine", plan)
+    monkeypatch.setattr(WasmHostBuild, "llvm_pristine", lambda self: pristine_reader(llvm_patchset.SOURCE_DIRS))
     toolchain = WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), tmp_path / "sysroot")
     return lambda: WasmHostBuild(tmp_path / "wasm-host", toolchain, None, checkout, "c", tmp_path / "dist")
 
@@ -147,6 +148,10 @@ def test_rustc_fingerprint_follows_templates_edits_and_code(
         with monkeypatch.context() as m:
             _edited(m, rel)
             assert _fingerprint(host_build(), "rustc") != base, rel
+    # the LLVM and libc++abi sources rustc.wasm links: cargo would not relink for them
+    with monkeypatch.context() as m:
+        m.setattr(llvm_patchset, "EDITS", llvm_patchset.EDITS[:-1])
+        assert _fingerprint(host_build(), "rustc") != base
     # an edit of the option: its planned output changes
     spec = options.get("c")
     options.unregister("c")
@@ -162,7 +167,6 @@ def test_rustc_fingerprint_follows_templates_edits_and_code(
 def test_llvm_patches_fingerprint_follows_the_patch_set(
     host_build: Callable[[], WasmHostBuild], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(WasmHostBuild, "llvm_pristine", lambda self: pristine_reader(llvm_patchset.SOURCE_DIRS))
     base = _fingerprint(host_build(), "llvm-patches")
     with monkeypatch.context() as m:
         _edited(m, "templates/llvm/Signals.inc.j2")

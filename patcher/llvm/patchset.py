@@ -27,7 +27,8 @@ from patcher.engine.workspace import PatchSet
 SUPPORT = "llvm/lib/Support"
 # Every file the patch set reads or writes lies under one of these (the export and the
 # fast tests extract just them from the tarball).
-SOURCE_DIRS = ("llvm/include/llvm/ADT", SUPPORT)
+LIBCXXABI = "libcxxabi/src"
+SOURCE_DIRS = ("llvm/include/llvm/ADT", SUPPORT, LIBCXXABI)
 UNIX = f"{SUPPORT}/Unix"
 
 UNSUPPORTED = "return std::make_error_code(std::errc::function_not_supported);"
@@ -197,6 +198,19 @@ EDITS: list[Edit] = [
             ("getrlimit",),
             inside=function_anchor("llvm::getDefaultStackSize").query.replace("@anchor", "@scope"),
         ),
+    ),
+    # libc++abi defines __cxa_thread_atexit (the destructors of C++ thread_locals) only on
+    # Linux and Fuchsia, and wasi-libc has none: with threads, LLVM's Parallel.cpp imports it
+    # and rustc.wasm fails to instantiate. Its fallback (pthread keys) works on WASI.
+    ConditionAlso(
+        f"{LIBCXXABI}/cxa_thread_atexit.cpp",
+        _matching(
+            "preproc_if",
+            "^#if defined\\\\(__linux__\\\\) \\\\|\\\\| defined\\\\(__Fuchsia__\\\\)",
+            "#if defined(__linux__) || defined(__Fuchsia__)",
+            ("__cxa_thread_atexit",),
+        ),
+        "|| defined(__wasi__)",
     ),
     # raw_socket_stream: Unix domain sockets do not exist on WASI preview 1.
     WasiGuardRest(

@@ -111,11 +111,20 @@ class RustcForWasm:
         (about 13 min here) would change nothing."""
         return any((self.checkout / "build" / self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
 
+    def forget_rustc_link(self) -> None:
+        """cargo relinks rustc.wasm only when a Rust input changed, not when the C++ libraries
+        it links did (LLVM's, libc++/libc++abi in the sysroot); the step runs when any of
+        its inputs changed, so it drops rustc-main's fingerprints and cargo links it again."""
+        pattern = f"*/stage2-rustc/{self.triple}/release/.fingerprint/rustc-main-*"
+        for fingerprint in (self.checkout / "build").glob(pattern):
+            shutil.rmtree(fingerprint)
+
     def build(self, log: Path) -> float:
         cmd = [sys.executable, "x.py", "build", "--stage", "2", "compiler/rustc"]
         cmd += ["--host", self.triple, "--target", self.triple]
         if self.keep_native_stage1():
             cmd += ["--keep-stage", "0"]
+        self.forget_rustc_link()
         env = {"WASI_SYSROOT": str(self.toolchain.sysroot)}
         return run_logged(cmd, self.checkout, log, X_PY_SHOWN, env=env, unset=UNSET_FOR_X_PY)
 

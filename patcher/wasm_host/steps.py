@@ -199,6 +199,7 @@ class WasmHostBuild:
             f"option {self.option} slots {DEFAULT_SLOTS}",
             str(checkout),
             "plan " + inputs.planned(plan),
+            "llvm-patches " + self.llvm_patches,  # LLVM's and libc++abi's sources, which rustc.wasm links
             "rendered " + inputs.rendered(generated),
             "templates " + inputs.templates(*templates),
             "modules " + inputs.modules(*code),
@@ -232,7 +233,7 @@ class WasmHostBuild:
         if tc.kind == "debian":
             steps.append(
                 Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
-                     lambda: (*self.c_inputs(), *libc, " ".join(wasi_toolchain.RUNTIMES_ARGS),
+                     lambda: (*self.c_inputs(), *libc, self.llvm_patches, " ".join(wasi_toolchain.RUNTIMES_ARGS),
                               inputs.modules("patcher.wasm_host.toolchain")))
             )  # fmt: skip
         steps += [

@@ -158,6 +158,9 @@ RUNTIMES_ARGS = (
     "-DLIBCXX_ENABLE_ABI_LINKER_SCRIPT=OFF",
     "-DLIBCXXABI_USE_LLVM_UNWINDER=OFF",
     "-DLIBCXXABI_SILENT_TERMINATE=ON",
+    # wasi-libc has no __cxa_thread_atexit_impl; cmake's check passes anyway (wasm-ld leaves it
+    # an import), and rustc.wasm would not instantiate: libc++abi's own fallback instead.
+    "-DLIBCXXABI_HAS_CXA_THREAD_ATEXIT_IMPL=OFF",
     "-DLIBCXX_USE_COMPILER_RT=ON",
     "-DLIBCXXABI_USE_COMPILER_RT=ON",
     "-DLIBCXX_ENABLE_TIME_ZONE_DATABASE=OFF",
