@@ -51,6 +51,8 @@ def test_threads_host_sides_and_rows(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     assert row["case"] == "tiny" and "native_time_ratio" not in row
     for side in sides[1:]:
-        ratio = float(str(row[f"{side.name}_s"])) / float(str(row["native_s"]))  # of the rounded medians
-        assert abs(float(str(row[f"{side.name}_time_ratio"])) - ratio) < 0.02
+        seconds, base = float(str(row[f"{side.name}_s"])), float(str(row["native_s"]))  # rounded to 1 ms
+        # the ratio is of the unrounded medians, rounded to 0.01: allow both roundings
+        slack = 0.005 + 0.0005 * (1 + seconds / base) / base
+        assert abs(float(str(row[f"{side.name}_time_ratio"])) - seconds / base) <= slack
         assert len(list(row[f"{side.name}_all_s"])) == 2 and float(str(row[f"{side.name}_cpu_s"])) >= 0
