@@ -25,7 +25,7 @@ from patcher.suite.e2e import WasmHost
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, render_launcher, wasmtime_options
 from patcher.wasm_host.steps import WasmHostBuild
-from patcher.wasm_host.toolchain import WasiToolchain
+from patcher.wasm_host.toolchain import WasiToolchain, compiler_rt_builtins
 
 # What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
 # or a type/name that only those gated paths use.
@@ -199,16 +199,15 @@ def test_cc_wrapper_passes_the_host_triple_last(tmp_path: Path) -> None:
     assert args[-1] == "--target=wasm32-wasip1-threads" and "--target=wasm32-wasi" in args
 
 
-def test_linker_wrapper_links_libcxx(tmp_path: Path) -> None:
-    """rustc names no -lc++ for rustc_llvm's C++ when it links rustc.wasm; the wasm-ld wrapper
-    adds it, after the caller's arguments and the sysroot's library path (else the C++ runtime
-    functions nothing else defines, like __cxa_thread_atexit with threads, become imports)."""
+def test_linker_wrapper_adds_the_sysroot_after_the_callers_arguments(tmp_path: Path) -> None:
+    """The wasm-ld wrapper drops the -gz bootstrap adds and puts the sysroot's libraries
+    and compiler-rt's builtins after the caller's arguments."""
     toolchain, wrappers = _echoing_wrappers(tmp_path, "wasm-ld")
-    linker = wrappers["linker"]
-    out = subprocess.run([str(linker), "-flavor", "wasm", "-gz", "a.o"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(wrappers["linker"]), "-flavor", "wasm", "-gz", "a.o"], capture_output=True, text=True, check=True
+    )
     args = json.loads(out.stdout)
-    assert args[:3] == ["-flavor", "wasm", "a.o"] and "-gz" not in args
-    assert args.index(f"-L{toolchain.lib_dir}") < args.index("-lc++")
+    assert args == ["-flavor", "wasm", "a.o", f"-L{toolchain.lib_dir}", str(compiler_rt_builtins(toolchain))]
 
 
 def test_rustc_step_relinks_rustc_wasm(tmp_path: Path) -> None:

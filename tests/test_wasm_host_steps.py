@@ -95,6 +95,20 @@ def test_llvm_config_reports_the_wasi_build(tmp_path: Path) -> None:
     assert run("--host-target").stdout.strip() == "wasm32-wasip1"
 
 
+@pytest.mark.skipif(not llvm_wasi.NATIVE_LLVM_CONFIG.exists(), reason="needs Debian's llvm-22-dev")
+def test_llvm_config_changes_with_the_runtime_libraries_rustc_llvm_bundles(tmp_path: Path) -> None:
+    """rustc_llvm's build reruns (and bundles libc++abi again) only when llvm-config changes:
+    a rebuilt libc++abi.a must change its text."""
+    toolchain = WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), tmp_path / "sysroot")
+    abi = toolchain.lib_dir / "libc++abi.a"
+    abi.parent.mkdir(parents=True)
+    texts = []
+    for content in (b"!<arch>\nold", b"!<arch>\nold", b"!<arch>\nnew"):
+        abi.write_bytes(content)
+        texts.append(llvm_wasi.render_llvm_config(toolchain, tmp_path / "src", tmp_path / "build")[1])
+    assert texts[0] == texts[1] != texts[2]
+
+
 # -- fingerprints derived from what each step reads ------------------------------------------
 @pytest.fixture
 def host_build(checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], WasmHostBuild]:

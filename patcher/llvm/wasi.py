@@ -9,6 +9,7 @@ from pathlib import Path
 from patcher.build.process import run_checked
 from patcher.engine.render import render_template, write_if_changed
 from patcher.paths import REPO_ROOT
+from patcher.provision.download import sha256_of
 from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
 from patcher.wasm_host.wasmtime import program_options
 
@@ -126,6 +127,7 @@ SMOKE_SOURCE = "templates/wasi/llvm_smoke.c"  # compiled as it is (not a Jinja t
 def render_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) -> tuple[Path, str]:
     """The llvm-config rustc's build reads: its path and text."""
     version = run_checked([str(NATIVE_LLVM_CONFIG), "--version"], "llvm-config --version")
+    runtime = [toolchain.lib_dir / f"lib{name}.a" for name in runtime_libraries()]
     text = render_template(
         LLVM_CONFIG_TEMPLATE,
         python=sys.executable,
@@ -140,7 +142,10 @@ def render_llvm_config(toolchain: WasiToolchain, llvm_src: Path, build: Path) ->
         targets=list(LLVM_TARGETS),
         lld_libs=[f"lib{name}.a" for name in LLD_LIBRARIES],
         lld_components=list(LLD_COMPONENTS),
-        runtime_libs=[str(toolchain.lib_dir / f"lib{name}.a") for name in runtime_libraries()],
+        runtime_libs=[str(path) for path in runtime],
+        # rustc_llvm bundles these into its rlib and its build reruns only when llvm-config
+        # changes: their contents are in its text, so a rebuilt libc++abi is bundled again.
+        runtime_digests=[sha256_of(path) if path.is_file() else "not built yet" for path in runtime],
     )
     return build / "bin" / "llvm-config", text
 

@@ -112,9 +112,10 @@ class RustcForWasm:
         return any((self.checkout / "build" / self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
 
     def forget_rustc_link(self) -> None:
-        """cargo relinks rustc.wasm only when a Rust input changed, not when the C++ libraries
-        it links did (LLVM's, libc++/libc++abi in the sysroot); the step runs when any of
-        its inputs changed, so it drops rustc-main's fingerprints and cargo links it again."""
+        """cargo relinks rustc.wasm only when a Rust input changed, not when the libraries it
+        links from where they were built did (LLVM's, libc++); the step runs when any of its
+        inputs changed, so it drops rustc-main's fingerprints and cargo links it again.
+        (What rustc_llvm bundles, libc++abi among it, is bundled again when llvm-config changes.)"""
         pattern = f"*/stage2-rustc/{self.triple}/release/.fingerprint/rustc-main-*"
         for fingerprint in (self.checkout / "build").glob(pattern):
             shutil.rmtree(fingerprint)
