@@ -46,6 +46,7 @@ def test_threads_host_sides_and_rows(tmp_path: Path, monkeypatch: pytest.MonkeyP
     by_compiler = {(c[0], tuple(c[1:-3])) for c in calls}
     assert ("native", ("--target", "wasm32-wasip1-threads", "--sysroot", str(threads.sysroot))) in by_compiler
     assert ("wasm-threads", ("--target", "wasm32-wasip1-threads", "-Zno-parallel-backend")) in by_compiler
+    assert ("wasm-threads", ("--target", "wasm32-wasip1-threads", "-Zthreads=2")) in by_compiler
     assert ("wasm", ("--target", "wasm32-wasip1")) in by_compiler
     assert all(c[-3] == "lib.rs" for c in calls)
 

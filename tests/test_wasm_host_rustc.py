@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from patcher.engine.edits import CargoTargetDependency, NewFile, RustInsert
+from patcher.engine.edits import CargoTargetDependency, CargoTargetFeatures, NewFile, RustInsert
 from patcher.engine.plan import make_plan
 from patcher.errors import PatcherError
 from patcher.llvm import wasi as llvm_wasi
@@ -88,6 +88,38 @@ def test_dependency_missing_is_a_finding() -> None:
     plan = make_plan([edit], lambda _: MANIFEST, {})
     assert [f.kind for f in plan.findings] == ["missing"]
     assert "rustc_nothing" in plan.findings[0].detail
+
+
+ATOMICS = 'cfg(all(target_family = "wasm", target_feature = "atomics"))'
+PARKING_LOT = CargoTargetFeatures("Cargo.toml", "parking_lot", ATOMICS, ("nightly",))
+
+
+def test_features_for_a_target_repeat_the_version_requirement() -> None:
+    manifest = b'[package]\nname = "x"\n\n[dependencies]\nparking_lot = "0.12"\n'
+    plan = make_plan([PARKING_LOT], lambda _: manifest, {})
+    assert plan.findings == []
+    patched = tomllib.loads(plan.patched["Cargo.toml"].decode())
+    assert patched["dependencies"]["parking_lot"] == "0.12"
+    assert patched["target"][ATOMICS]["dependencies"]["parking_lot"] == {"version": "0.12", "features": ["nightly"]}
+
+
+def test_features_for_a_target_join_an_existing_table() -> None:
+    manifest = (
+        b'[dependencies]\nparking_lot = { version = "0.12.1", default-features = false }\n\n'
+        b"[target.'" + ATOMICS.encode() + b'\'.dependencies]\nlibc = "0.2"\n\n[features]\n'
+    )
+    plan = make_plan([PARKING_LOT], lambda _: manifest, {})
+    assert plan.findings == []
+    table = tomllib.loads(plan.patched["Cargo.toml"].decode())["target"][ATOMICS]["dependencies"]
+    assert table["parking_lot"]["version"] == "0.12.1"
+    assert table["libc"] == "0.2"
+
+
+def test_features_of_an_absent_dependency_are_a_finding() -> None:
+    """Adding the dependency instead would change Cargo.lock: upstream has moved."""
+    plan = make_plan([PARKING_LOT], lambda _: b'[dependencies]\nlibc = "0.2"\n', {})
+    assert [f.kind for f in plan.findings] == ["missing"]
+    assert "Cargo.lock" in plan.findings[0].detail
 
 
 def test_wasm_host_edits_plan_on_synthetic_input_fail_cleanly() -> None:

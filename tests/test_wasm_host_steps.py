@@ -54,6 +54,26 @@ def test_steps_resume_skip_and_rerun_on_changed_inputs(tmp_path: Path) -> None:
     assert [r["step"] for r in json.loads(record.read_text())] == ["a", "b", "a"]
 
 
+def test_a_step_whose_output_is_gone_runs_again(tmp_path: Path) -> None:
+    """A native x.py build re-assembles the stage1 sysroot and so removes the wasm host's
+    std: the rustc step that put it there must run again, not pass as up to date."""
+    ran: list[str] = []
+    state, record, std = tmp_path / "steps.json", tmp_path / "durations.json", tmp_path / "std"
+
+    def build() -> None:
+        ran.append("rustc")
+        std.mkdir()
+
+    steps = [Step("rustc", "x.py", build, ("1",), lambda: (std,))]
+    run_steps(steps, state, record)
+    run_steps(steps, state, record)
+    assert ran == ["rustc"]
+    std.rmdir()
+    assert f"output gone ({std})" in describe_steps(steps, state)[0]
+    run_steps(steps, state, record)
+    assert ran == ["rustc", "rustc"] and std.is_dir()
+
+
 def test_until_names_a_step(tmp_path: Path) -> None:
     with pytest.raises(PatcherError, match="no such step"):
         run_steps([Step("a", "x", lambda: None)], tmp_path / "s.json", tmp_path / "r.json", until="zzz")

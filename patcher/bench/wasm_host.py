@@ -8,8 +8,9 @@ Two hosts, each benchmarked when it is installed:
   compiler spreads LLVM work over threads; this rustc.wasm runs everything on one.
 - dist/wasm-threads/ (wasm32-wasip1-threads): results/bench-wasm-threads.json, with what
   threads buy inside the same rustc.wasm: its defaults (LLVM codegen units in parallel),
-  `-Zno-parallel-backend` (the same codegen units, one at a time); and the single-threaded
-  host's figures beside them, measured in the same run when dist/wasm is installed too.
+  `-Zno-parallel-backend` (the same codegen units, one at a time), `-Zthreads=2` (the
+  parallel front end as well); and the single-threaded host's figures beside them,
+  measured in the same run when dist/wasm is installed too.
 
 Every configuration of a case gets the same command line besides those flags.
 """
@@ -71,8 +72,7 @@ class Side:
 
 
 # What threads buy inside the threads host's rustc.wasm (besides its defaults).
-# (-Zthreads=2 is not among them: see PARALLEL_FLAGS in patcher/suite/e2e.py.)
-THREADS_VARIANTS = (("serial_backend", ("-Zno-parallel-backend",)),)
+THREADS_VARIANTS = (("serial_backend", ("-Zno-parallel-backend",)), ("front_end_threads2", ("-Zthreads=2",)))
 
 
 def measure(cmd: list[str]) -> Run:

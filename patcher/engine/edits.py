@@ -379,6 +379,62 @@ class CargoTargetDependency:
         return self.name in target and self.name not in _table_at(manifest, self.from_table)
 
 
+@dataclass(frozen=True)
+class CargoTargetFeatures:
+    """Turn on `features` of a dependency only where cfg holds. Cargo merges a
+    `[target.'cfg'.dependencies]` entry with the plain one, so the dependency is declared
+    again there with the same version requirement. It must already be a dependency: then
+    its package is already locked and Cargo.lock, which does not record features, is
+    unchanged."""
+
+    file: str
+    name: str
+    cfg: str  # e.g. `cfg(all(target_family = "wasm", target_feature = "atomics"))`
+    features: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"features {', '.join(self.features)} of `{self.name}` for {self.cfg}"
+
+    @property
+    def table(self) -> str:
+        return f"target.'{self.cfg}'.dependencies"
+
+    def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
+        anchor = f"{self.name} in [dependencies]"
+        if source is None:
+            return [], [Finding("missing", self.file, anchor, "the file does not exist")]
+        try:
+            manifest = tomllib.loads(source.decode())
+        except tomllib.TOMLDecodeError as error:
+            return [], [Finding("missing", self.file, anchor, f"not a TOML manifest ({error})")]
+        version = _version_requirement(manifest.get("dependencies", {}).get(self.name))
+        if version is None:
+            detail = f"no `{self.name} = <version>` in [dependencies] (adding one would change Cargo.lock)"
+            return [], [Finding("missing", self.file, anchor, detail)]
+        if self.name in _table_at(manifest, self.table):
+            return [], [Finding("conflict", self.file, anchor, f"[{self.table}] already names `{self.name}`")]
+        features = ", ".join(f'"{f}"' for f in self.features)
+        line = f'{self.name} = {{ version = "{version}", features = [{features}] }}\n'
+        text = source.decode()
+        start, end = _table_span(text, self.table)
+        if end:
+            return [Splice(start, start, line.encode())], []
+        return [Splice(len(source), len(source), f"\n[{self.table}]\n{line}".encode())], []
+
+    def probe(self, patched: bytes) -> bool:
+        spec = _table_at(tomllib.loads(patched.decode()), self.table).get(self.name)
+        return isinstance(spec, dict) and set(self.features) <= set(spec.get("features", ()))
+
+
+def _version_requirement(spec: object) -> str | None:
+    """The version requirement of a dependency spec (`"0.12"` or `{ version = "0.12", .. }`)."""
+    if isinstance(spec, str):
+        return spec
+    version = spec.get("version") if isinstance(spec, dict) else None
+    return version if isinstance(version, str) else None
+
+
 def _table_at(manifest: dict[str, Any], table: str) -> dict[str, Any]:
     """The table named by a header such as `target.'cfg(unix)'.dependencies` ({} if absent)."""
     path, node = tomllib.loads(f"[{table}]\n"), manifest

@@ -11,7 +11,16 @@ the compiler's own proc macros. docs/wasm-host-rustc-survey.md explains each cha
 
 from __future__ import annotations
 
-from patcher.engine.edits import Anchor, CargoTargetDependency, Edit, NewFile, Position, RustInsert, fn_named
+from patcher.engine.edits import (
+    Anchor,
+    CargoTargetDependency,
+    CargoTargetFeatures,
+    Edit,
+    NewFile,
+    Position,
+    RustInsert,
+    fn_named,
+)
 from patcher.rustc.files import (
     BOOTSTRAP_CARGO,
     CREADER,
@@ -104,6 +113,14 @@ THREADS: list[Edit] = [
         Position.REPLACE,
         t("llvm_util_threads"),
         '((binary_expression) @probe (#match? @probe "^!rustc_data_structures::sync::no_threads\\\\(\\\\) &&"))',
+    ),  # With atomics (wasm32-wasip1-threads) the parallel front end parks threads, and
+    # parking_lot_core parks with memory.atomic.wait32 only under its `nightly` feature;
+    # without it `-Zthreads=2` panics with "Parking not supported on this platform".
+    CargoTargetFeatures(
+        "compiler/rustc_data_structures/Cargo.toml",
+        "parking_lot",
+        'cfg(all(target_family = "wasm", target_feature = "atomics"))',
+        ("nightly",),
     ),
 ]
 

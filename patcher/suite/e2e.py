@@ -45,10 +45,9 @@ SAME_EXPANSION = ("all_kinds", "syn_generics")
 # On the threads host these are compiled once more with the parallel front end and codegen
 # units on several threads (rustc.wasm spawns wasi-threads): the program must still run right.
 PARALLEL = ("all_kinds", "syn_generics")
-# LLVM's codegen units on worker threads. Not -Zthreads=2 yet: the parallel front end parks
-# threads through parking_lot_core, which parks on wasm only with its `nightly` feature
-# (rustc's Cargo.toml does not enable it), and panics "Parking not supported".
-PARALLEL_FLAGS = ["-Ccodegen-units=8"]
+# The parallel front end (which parks threads with memory.atomic.wait32: see the
+# parking_lot edit in patcher/rustc/wasm_host.py) and LLVM's codegen units on worker threads.
+PARALLEL_FLAGS = ["-Zthreads=2", "-Ccodegen-units=8"]
 NATIVE = "native"  # MacroFlags of native proc macros
 
 

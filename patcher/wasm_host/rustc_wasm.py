@@ -62,6 +62,16 @@ class RustcForWasm:
         """The build compiler's sysroot, which also receives the std built for the wasm host."""
         return self.checkout / "build" / self.native / "stage1"
 
+    @property
+    def built(self) -> Path:
+        return self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
+
+    @property
+    def std(self) -> Path:
+        """The std built for the wasm host. It lives in the native stage1 sysroot, which a
+        native x.py build re-assembles without it."""
+        return self.stage1_native / "lib" / "rustlib" / self.triple / "lib"
+
     def wrappers(self) -> dict[str, tuple[Path, str]]:
         """The C, C++ and wasm-ld wrappers bootstrap.toml names: each one's path and text."""
         tc = self.toolchain
@@ -133,10 +143,9 @@ class RustcForWasm:
         """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
         target (std_files), a `rust-lld` for the native compiler's reference links (rustc.wasm links
         in-process), and the launcher bin/rustc."""
-        built = self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
+        built, std = self.built, self.std
         if not built.exists():
             raise PatcherError(f"no compiler at {built}: the rustc step did not finish; rerun it")
-        std = self.stage1_native / "lib" / "rustlib" / self.triple / "lib"
         if not any(std.glob("libstd-*.rlib")):
             raise PatcherError(f"no std for {self.triple} in {std}: the rustc step did not finish; rerun it")
         staging = staging_dir(dist)

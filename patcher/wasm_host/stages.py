@@ -26,10 +26,31 @@ class Step:
     # everything the step reads (patcher/wasm_host/inputs.py): when it changes, the step runs
     # again; a callable is asked when the step is reached, after the steps before it ran
     inputs: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
+    # what the step leaves where another command may remove it (a native x.py build
+    # re-assembles the stage1 sysroot that holds the wasm host's std): if one is gone, the
+    # step runs again although its inputs did not change
+    outputs: Callable[[], tuple[Path, ...]] = lambda: ()
 
     def fingerprint(self) -> str:
         inputs = self.inputs() if callable(self.inputs) else self.inputs
         return hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:16]
+
+    def missing_output(self) -> Path | None:
+        return next((path for path in self.outputs() if not path.exists()), None)
+
+
+def _status(step: Step, done: dict[str, object]) -> tuple[bool, str]:
+    """Whether `step` is up to date given its recorded state, and why not."""
+    if not done:
+        return False, "not run yet"
+    if done.get("fingerprint") != step.fingerprint():
+        return False, "inputs changed: runs again"
+    if not done.get("finished"):
+        return False, "started, unfinished: resumes"
+    missing = step.missing_output()
+    if missing is not None:
+        return False, f"output gone ({missing}): runs again"
+    return True, f"up to date ({done.get('seconds')} s)"
 
 
 def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | None = None) -> dict[str, float]:
@@ -40,13 +61,13 @@ def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | No
     state = _load(state_file)
     durations: dict[str, float] = {}
     for index, step in enumerate(steps, 1):
-        done = state.get(step.name, {})
         prefix = f"[{index}/{len(steps)}] {step.name}"
-        fingerprint = step.fingerprint()
-        if done.get("fingerprint") == fingerprint and done.get("finished"):
+        up_to_date, status = _status(step, state.get(step.name, {}))
+        if up_to_date:
             print(f"{prefix}: up to date ({step.what})", flush=True)
         else:
-            print(f"{prefix}: {step.what}", flush=True)
+            print(f"{prefix}: {step.what} ({status})", flush=True)
+            fingerprint = step.fingerprint()
             state[step.name] = {"fingerprint": fingerprint, "finished": False}
             _save(state_file, state)
             start = time.perf_counter()
@@ -86,14 +107,6 @@ def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
     state = _load(state_file)
     lines = []
     for step in steps:
-        done = state.get(step.name, {})
-        if not done:
-            status = "not run yet"
-        elif done.get("fingerprint") != step.fingerprint():
-            status = "inputs changed: runs again"
-        elif done.get("finished"):
-            status = f"up to date ({done.get('seconds')} s)"
-        else:
-            status = "started, unfinished: resumes"
+        status = _status(step, state.get(step.name, {}))[1]
         lines.append(f"{step.name:13} {status:28} {step.what}")
     return lines

@@ -168,16 +168,34 @@ class WasmHostBuild:
         return upstream_reader(git.Repo(self.llvm_src))
 
     @cached_property
-    def llvm_patches(self) -> str:
-        """The LLVM porting patches' planned output on the pristine LLVM tree (ref `upstream`
-        of llvm-src/, which the llvm-source step made), their templates and code."""
+    def llvm_patched(self) -> str:
+        """The patched LLVM tree: the porting patches' planned output on the pristine tree
+        (ref `upstream` of llvm-src/, which the llvm-source step made). The steps that
+        compile LLVM's sources read this, not the code that plans it, so a change to the
+        patch engine that leaves the output alone rebuilds nothing."""
         plan = plan_pristine(llvm_patch_set(), VARIANT, 0, self.llvm_pristine(), str(self.llvm_src))
-        return " ".join(
-            (
-                "plan " + inputs.planned(plan),
-                "templates " + inputs.templates(*inputs.edit_templates(llvm_edits())),
-                "modules " + inputs.modules("patcher.llvm.patchset", "patcher.engine.workspace"),
-            )
+        return "plan " + inputs.planned(plan)
+
+    def llvm_patches_inputs(self) -> tuple[str, ...]:
+        """What the llvm-patches step reads: the patched tree, the templates and the code."""
+        return (
+            self.llvm_patched,
+            "templates " + inputs.templates(*inputs.edit_templates(llvm_edits())),
+            "modules " + inputs.modules("patcher.llvm.patchset", "patcher.engine.workspace"),
+        )
+
+    @property
+    def builds_wasi_libc(self) -> bool:
+        """The threads host's C library is built by this tool (the wasi-libc step)."""
+        return self.toolchain.kind == "debian" and self.toolchain.threads
+
+    def wasi_libc_inputs(self) -> tuple[str, ...]:
+        """What the wasi-libc step reads besides the C toolchain: the vendored source and
+        how it is configured."""
+        return (
+            wasi_libc.WASI_LIBC_TARBALL.sha256,
+            " ".join(wasi_libc.cmake_args(self.toolchain)),
+            inputs.modules("patcher.wasm_host.wasi_libc"),
         )
 
     @cached_property
@@ -199,7 +217,7 @@ class WasmHostBuild:
             f"option {self.option} slots {DEFAULT_SLOTS}",
             str(checkout),
             "plan " + inputs.planned(plan),
-            "llvm-patches " + self.llvm_patches,  # LLVM's and libc++abi's sources, which rustc.wasm links
+            "llvm-patches " + self.llvm_patched,  # LLVM's and libc++abi's sources, which rustc.wasm links
             "rendered " + inputs.rendered(generated),
             "templates " + inputs.templates(*templates),
             "modules " + inputs.modules(*code),
@@ -212,33 +230,23 @@ class WasmHostBuild:
             Step("llvm-source", f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree", self.source,
                  lambda: (LLVM_VERSION, str(self.llvm_src), inputs.modules("patcher.llvm.source"))),
             Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm/patchset.py)", self.patches,
-                 lambda: (self.llvm_patches,)),
+                 self.llvm_patches_inputs),
         ]  # fmt: skip
-        libc: tuple[str, ...] = ()  # what the sysroot's C library comes from, when this tool builds it
-        if tc.kind == "debian" and tc.threads:
-            libc = (
-                *self.c_inputs(),
-                wasi_libc.WASI_LIBC_TARBALL.sha256,
-                " ".join(wasi_libc.cmake_args(tc)),
-                inputs.modules("patcher.wasm_host.wasi_libc"),
-            )
+        if self.builds_wasi_libc:
             steps.append(
-                Step(
-                    "wasi-libc",
-                    f"{wasi_libc.TOP_DIR} (vendored, sha256 checked) built for {tc.triple}",
-                    self.wasi_libc,
-                    lambda: libc,
-                )
-            )
+                Step("wasi-libc", f"{wasi_libc.TOP_DIR} (vendored, sha256 checked) built for {tc.triple}",
+                     self.wasi_libc, lambda: (*self.c_inputs(), *self.wasi_libc_inputs()))
+            )  # fmt: skip
         if tc.kind == "debian":
             steps.append(
                 Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
-                     lambda: (*self.c_inputs(), *libc, self.llvm_patches, " ".join(wasi_toolchain.RUNTIMES_ARGS),
+                     lambda: (*self.c_inputs(), *(self.wasi_libc_inputs() if self.builds_wasi_libc else ()),
+                              self.llvm_patched, " ".join(wasi_toolchain.RUNTIMES_ARGS),
                               inputs.modules("patcher.wasm_host.toolchain")))
             )  # fmt: skip
         steps += [
             Step("llvm", "LLVM libraries for the WASI host (ninja; ~40 min on 2 cores, resumable)", self.llvm,
-                 lambda: (*self.c_inputs(), self.llvm_patches, " ".join(llvm_wasi.cmake_args(tc)),
+                 lambda: (*self.c_inputs(), self.llvm_patched, " ".join(llvm_wasi.cmake_args(tc)),
                           " ".join(llvm_wasi.library_targets()), inputs.modules(*wasi))),
             Step("llvm-config", "llvm-config describing the WASI LLVM to rustc's build", self.llvm_config,
                  lambda: (self.toolchain_setting, self._llvm_config_text(),
@@ -246,7 +254,7 @@ class WasmHostBuild:
             Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
                  lambda: (self.toolchain_setting, inputs.files(llvm_wasi.SMOKE_SOURCE), inputs.modules(*wasi))),
             Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
-                 lambda: self.rustc_inputs),
+                 lambda: self.rustc_inputs, lambda: (self.rustc_for_wasm().built, self.rustc_for_wasm().std)),
             # a new rustc.wasm is installed and checked again: these steps include rustc's inputs
             Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
                  lambda: (*self.rustc_inputs, str(self.dist), inputs.templates(rustc_wasm.LAUNCHER),
