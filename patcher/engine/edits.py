@@ -404,8 +404,9 @@ class CargoTargetFeatures:
         anchor = f"{self.name} in [dependencies]"
         if source is None:
             return [], [Finding("missing", self.file, anchor, "the file does not exist")]
+        text = source.decode()
         try:
-            manifest = tomllib.loads(source.decode())
+            manifest = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             return [], [Finding("missing", self.file, anchor, f"not a TOML manifest ({error})")]
         version = _version_requirement(manifest.get("dependencies", {}).get(self.name))
@@ -416,7 +417,6 @@ class CargoTargetFeatures:
             return [], [Finding("conflict", self.file, anchor, f"[{self.table}] already names `{self.name}`")]
         features = ", ".join(f'"{f}"' for f in self.features)
         line = f'{self.name} = {{ version = "{version}", features = [{features}] }}\n'
-        text = source.decode()
         start, end = _table_span(text, self.table)
         if end:
             return [Splice(start, start, line.encode())], []

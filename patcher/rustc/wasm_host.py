@@ -113,7 +113,8 @@ THREADS: list[Edit] = [
         Position.REPLACE,
         t("llvm_util_threads"),
         '((binary_expression) @probe (#match? @probe "^!rustc_data_structures::sync::no_threads\\\\(\\\\) &&"))',
-    ),  # With atomics (wasm32-wasip1-threads) the parallel front end parks threads, and
+    ),
+    # With atomics (wasm32-wasip1-threads) the parallel front end parks threads, and
     # parking_lot_core parks with memory.atomic.wait32 only under its `nightly` feature;
     # without it `-Zthreads=2` panics with "Parking not supported on this platform".
     CargoTargetFeatures(

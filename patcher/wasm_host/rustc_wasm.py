@@ -72,6 +72,11 @@ class RustcForWasm:
         native x.py build re-assembles without it."""
         return self.stage1_native / "lib" / "rustlib" / self.triple / "lib"
 
+    @property
+    def products(self) -> tuple[Path, Path]:
+        """What the rustc step leaves for install: rustc.wasm and the wasm host's std."""
+        return self.built, self.std
+
     def wrappers(self) -> dict[str, tuple[Path, str]]:
         """The C, C++ and wasm-ld wrappers bootstrap.toml names: each one's path and text."""
         tc = self.toolchain
@@ -143,7 +148,7 @@ class RustcForWasm:
         """dist/wasm/: bin/rustc.wasm (and its wasmtime-precompiled form), the std of the wasm
         target (std_files), a `rust-lld` for the native compiler's reference links (rustc.wasm links
         in-process), and the launcher bin/rustc."""
-        built, std = self.built, self.std
+        built, std = self.products
         if not built.exists():
             raise PatcherError(f"no compiler at {built}: the rustc step did not finish; rerun it")
         if not any(std.glob("libstd-*.rlib")):

@@ -39,11 +39,12 @@ class Step:
         return next((path for path in self.outputs() if not path.exists()), None)
 
 
-def _status(step: Step, done: dict[str, object]) -> tuple[bool, str]:
-    """Whether `step` is up to date given its recorded state, and why not."""
+def _status(step: Step, done: dict[str, object], fingerprint: str) -> tuple[bool, str]:
+    """Whether `step`, whose inputs now have `fingerprint`, is up to date given its recorded
+    state, and why not."""
     if not done:
         return False, "not run yet"
-    if done.get("fingerprint") != step.fingerprint():
+    if done.get("fingerprint") != fingerprint:
         return False, "inputs changed: runs again"
     if not done.get("finished"):
         return False, "started, unfinished: resumes"
@@ -62,12 +63,12 @@ def run_steps(steps: list[Step], state_file: Path, record: Path, until: str | No
     durations: dict[str, float] = {}
     for index, step in enumerate(steps, 1):
         prefix = f"[{index}/{len(steps)}] {step.name}"
-        up_to_date, status = _status(step, state.get(step.name, {}))
+        fingerprint = step.fingerprint()
+        up_to_date, status = _status(step, state.get(step.name, {}), fingerprint)
         if up_to_date:
             print(f"{prefix}: up to date ({step.what})", flush=True)
         else:
             print(f"{prefix}: {step.what} ({status})", flush=True)
-            fingerprint = step.fingerprint()
             state[step.name] = {"fingerprint": fingerprint, "finished": False}
             _save(state_file, state)
             start = time.perf_counter()
@@ -107,6 +108,6 @@ def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
     state = _load(state_file)
     lines = []
     for step in steps:
-        status = _status(step, state.get(step.name, {}))[1]
+        status = _status(step, state.get(step.name, {}), step.fingerprint())[1]
         lines.append(f"{step.name:13} {status:28} {step.what}")
     return lines

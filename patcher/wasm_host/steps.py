@@ -254,7 +254,7 @@ class WasmHostBuild:
             Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
                  lambda: (self.toolchain_setting, inputs.files(llvm_wasi.SMOKE_SOURCE), inputs.modules(*wasi))),
             Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
-                 lambda: self.rustc_inputs, lambda: (self.rustc_for_wasm().built, self.rustc_for_wasm().std)),
+                 lambda: self.rustc_inputs, lambda: self.rustc_for_wasm().products),
             # a new rustc.wasm is installed and checked again: these steps include rustc's inputs
             Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
                  lambda: (*self.rustc_inputs, str(self.dist), inputs.templates(rustc_wasm.LAUNCHER),
