@@ -21,6 +21,7 @@ from patcher.paths import checkout_dir
 from patcher.provision import vendor
 from patcher.provision.checkout import GitSource, ensure_checkout
 from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.results import write_result
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.suite import e2e, ui_suite
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--option", choices=crate_options, default=DEFAULT_OPTION, help="an option whose modules are crates"
     )
     ui.add_argument("--native", action="store_true", help="native proc macros: the baseline")
-    ui.add_argument("--results", type=Path, default=ui_suite.RESULTS, help="the results file to update")
+    ui.add_argument("--results", type=Path, help="the results file to update (default: results/ui-proc-macro.json)")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
 
     cmp = sub.add_parser("compare", help="build and test every option in turn; writes results/compare.md (slow)")
@@ -175,8 +176,11 @@ def run(args: argparse.Namespace) -> int:
         return _patch(ws, args)
     if args.command == "check":
         _report(ws.apply(args.option, args.slots), f"option {args.option}")
-        seconds = check.x_check(checkout, check.crates_touched(args.option), check.files_edited(args.option), args.log)
-        print(f"x.py check passed for option {args.option} in {seconds:.0f} s")
+        crates = check.crates_touched(args.option)
+        seconds = check.x_check(checkout, crates, check.files_edited(args.option), args.log)
+        data = {"option": args.option, "crates": list(crates), "passed": True, "seconds": round(seconds)}
+        path = write_result(f"check-option-{args.option}.json", data)
+        print(f"x.py check passed for option {args.option} in {seconds:.0f} s; results in {path}")
         return 0
     if args.command == "build":
         dist = args.dist or install.dist_dir(args.host)
@@ -242,10 +246,10 @@ def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:
     if not args.x_args:  # a partial run is not the suite's result
         print(f"results: {ui_suite.write_results(run, args.results)}")
     print(ui_suite.report(run))
-    unexplained = run.unexplained()
-    if unexplained:
-        print(f"{len(unexplained)} failure(s) without a known cause, or an ICE: {', '.join(unexplained)}")
-    return 1 if unexplained else 0
+    problems = run.problems(whole_suite=not args.x_args)
+    for problem in problems:
+        print(f"problem: {problem}")
+    return 1 if problems else 0
 
 
 def _patch(ws: Workspace, args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import git
 
+from patcher import readme_figures
 from patcher.build.process import run_checked
 from patcher.engine.plan import make_plan, report_findings, unified_diff
 from patcher.engine.render import render_template
@@ -96,10 +97,12 @@ def main(checkout: Path, check_only: bool) -> int:
         if not check_only:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+    if not readme_figures.update(check=check_only):
+        stale.append("README.md's figures")
     if check_only and stale:
         print(f"stale: {', '.join(stale)}; run `nox -s export`")
         return 1
-    print("patches current" if not stale else f"wrote {', '.join(stale)}")
+    print("patches and README figures current" if not stale else f"wrote {', '.join(stale)}")
     return 0
 
 

@@ -3,9 +3,9 @@ wrapper's answers to cargo, and shadow manifests from cargo metadata."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import sys
-import threading
 import time
 import tomllib
 from pathlib import Path
@@ -18,7 +18,7 @@ from patcher.cargo import modules, wrapper
 from patcher.cargo.cache import BuildImpossible, ModuleCache, module_key
 from patcher.cargo.graph import parse_metadata, read_graph
 from patcher.cargo.plan import Module, Plan
-from patcher.paths import REPO_ROOT, checkout_dir
+from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
 
 WASM = b"\0asm\1\0\0\0"
@@ -102,6 +102,11 @@ def test_cache_builds_once_then_hits_and_rebuilds_a_corrupt_entry(tmp_path: Path
     first.module.write_bytes(WASM)  # truncated: never loaded, rebuilt
     rebuilt = cache.get_or_build(key, {"crate": "x"}, build)
     assert rebuilt.built and len(builds) == 2
+    assert rebuilt.module is not None
+    rebuilt.module.write_bytes(WASM + b"MODULE")  # same size, one byte flipped: rebuilt too
+    again = cache.get_or_build(key, {"crate": "x"}, build)
+    assert again.built and len(builds) == 3 and again.module is not None
+    assert again.module.read_bytes() == WASM + b"module"
     assert cache.entries() == [tmp_path / "cache" / key]
 
 
@@ -137,16 +142,12 @@ def test_concurrent_builds_of_one_key_build_it_once(tmp_path: Path) -> None:
         time.sleep(0.3)
         out.write_bytes(WASM)
 
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(ModuleCache(tmp_path).get_or_build("k", {}, build)))
-        for _ in range(3)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(ModuleCache(tmp_path).get_or_build, "k", {}, build) for _ in range(3)]
+        results = [future.result(timeout=30) for future in futures]  # raises a builder's exception
+    assert len(results) == 3 and all(r.module is not None for r in results)
     assert len(builds) == 1 and len({r.sha256 for r in results}) == 1
+    assert sum(r.built for r in results) == 1  # one built it, two waited and found it
 
 
 CARGO_ARGS = [
@@ -228,12 +229,16 @@ def test_wrapper_puts_the_module_where_cargo_expects_the_proc_macro(tmp_path: Pa
     # other features than the module's: refused, naming both
     proc = _run_wrapper([*args, "--cfg", 'feature="b"'], plan, pkg, tmp_path)
     assert proc.returncode == 1 and "['a', 'b']" in proc.stderr and "['a']" in proc.stderr
+    # the module changed after the plan checked it (same size): refused, nothing written
+    (out / "libderive-77.so").unlink()
+    module.write_bytes(WASM[:-1] + b"X")
+    proc = _run_wrapper(args, plan, pkg, tmp_path)
+    assert proc.returncode == 1 and "changed since it was checked" in proc.stderr
+    assert not (out / "libderive-77.so").exists()
 
 
-def test_shadow_manifest_keeps_the_resolved_dependencies(tmp_path: Path) -> None:
-    vendor_dir = checkout_dir() / "vendor"
-    if not vendor_dir.is_dir():
-        pytest.skip("needs the checkout's vendor/ (nox -s checkout)")
+def test_shadow_manifest_keeps_the_resolved_dependencies(checkout: Path, tmp_path: Path) -> None:
+    vendor_dir = checkout / "vendor"
     cargo = modules.cargo()
     args = ["--offline", *vendor.cargo_source_args(vendor_dir)]
     graph = read_graph(cargo, WORKSPACE / "Cargo.toml", args, tmp_path)

@@ -4,6 +4,7 @@ hand-made hostile modules."""
 
 from __future__ import annotations
 
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from patcher.cargo import modules
 from patcher.engine.edits import CRATES_IO, Anchor, CargoLockPackage, LockedPackage, SortedStringEntries, Splice
 from patcher.errors import PatcherError
 from patcher.rustc.abi import DECLS_SECTION, GUEST_ENTRY
-from patcher.suite import fixtures
+from patcher.suite import e2e, expected, fixtures
 from patcher.suite.e2e import MacroFlags, read_program
+from patcher.wasm_host.wasmtime import wasmtime_binary
 
 LOCK = """version = 4
 
@@ -160,3 +162,50 @@ def test_hand_made_modules() -> None:
     assert module.startswith(fixtures.WASM_HEADER)
     assert DECLS_SECTION.encode() + b"version:1\n" in module
     assert b"memory" in module and GUEST_ENTRY.encode() not in module
+
+
+def test_the_bad_version_module_is_complete_but_for_its_version(tmp_path: Path) -> None:
+    """Only the version check can refuse it: it validates, and exports what the ABI needs."""
+    module = tmp_path / "m.wasm"
+    module.write_bytes(fixtures.module_with_entry("version:99\nderive:SimpleTest:simple_test\n"))
+    cmd = [str(wasmtime_binary()), "compile", str(module), "-o", str(tmp_path / "m.cwasm")]
+    compiled = subprocess.run(cmd, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr
+    data = module.read_bytes()
+    assert GUEST_ENTRY.encode() in data and b"memory" in data
+
+
+def test_error_locations_are_read_from_the_first_error() -> None:
+    stderr = (
+        "error: proc macro panicked\n --> /w/hostile_traps.rs:6:1\n  |\n6 | traps!();\n"
+        "error: aborting due to 1 previous error\n"
+    )
+    assert e2e.error_location(stderr) == "6:1"
+    assert e2e.error_location("error: extern location for x does not exist: /m.wasm\n") == ""
+    program = e2e.Program("p", Path("p.rs"), ["hostile"], error="x", error_at="5:1")
+    assert e2e.expected_location(program, MacroFlags("c")) == "6:1"  # after the header line
+    loads = e2e.Program("p", Path("p.rs"), ["hostile"], error="x", error_at=e2e.LOAD)
+    assert e2e.expected_location(loads, MacroFlags("c")) == MacroFlags("c").load_site() != ""
+    assert e2e.expected_location(loads, MacroFlags("b")) == ""  # a flag names the module: no source location
+    assert e2e._misplaced(stderr, "6:1") == "" and "not 6:1" in e2e._misplaced(stderr, "5:1")
+
+
+def test_every_error_program_says_where_its_error_points() -> None:
+    for program in e2e.programs():
+        assert (program.error is None) == (program.error_at is None), program.name
+
+
+def test_expected_cases_name_every_program_and_depend_on_option_and_host() -> None:
+    assert sorted(expected.PROGRAMS) == sorted(p.name for p in e2e.programs())
+    link_errors = (e2e.E2E_DIR / "link_errors").glob("*.rs")
+    assert sorted(expected.LINK_ERRORS) == sorted(f"link-error:{p.stem}" for p in link_errors)
+    native_c, native_b = expected.expected_cases("c", "native"), expected.expected_cases("b", "native")
+    assert len(native_c) == 32 and "cargo:strict-refuses-native" in native_c and "dependent:same-flags" in native_c
+    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 21
+    threads = expected.expected_cases("c", "wasm-threads")
+    assert "parallel:all_kinds" in threads and "link-error:missing_library" in threads and "cargo:build" not in threads
+    ran = [c for c in native_c if c != "cargo:test"] + ["module:malformed", "new"]
+    assert expected.differences(ran, "c", "native") == (
+        "missing: cargo:test; not in patcher/suite/expected.py: new; run twice: module:malformed"
+    )
+    assert expected.differences(native_c, "c", "native") == ""

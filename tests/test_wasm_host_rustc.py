@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from patcher.engine import rust_syntax
 from patcher.engine.edits import CargoTargetDependency, CargoTargetFeatures, NewFile, RustInsert
 from patcher.engine.plan import make_plan
 from patcher.errors import PatcherError
@@ -27,34 +29,69 @@ from patcher.wasm_host.rustc_wasm import RustcForWasm, render_launcher, wasmtime
 from patcher.wasm_host.steps import WasmHostBuild
 from patcher.wasm_host.toolchain import WasiToolchain, compiler_rt_builtins
 
-# What keeps a wasm-host edit from changing a native compiler: a cfg, a no_threads() test,
-# or a type/name that only those gated paths use.
-GATES = (
-    "no_threads()",
-    "cfg(",
-    "cfg!(",
-    'target.contains("wasm")',
-    'target.contains("wasi")',
-    'Ok("wasi") == target_os',
+# What keeps a wasm-host edit from changing a native compiler: a cfg naming the host (wasm,
+# WASI, atomics, unix/windows, or panic=abort, which only rustc.wasm has), a no_threads()
+# test, or a build script's test of the target. A `cfg(` alone (cfg(test), say) is none.
+GATE = re.compile(
+    r"cfg!?\([^;{]*?(?:\b(?:wasi|wasm|unix|windows|atomics)\b|panic = \"abort\")"
+    r"|no_threads\(\)"
+    r"|target\.contains\(\"wa(?:sm|si)\"\)"
+    r"|Ok\(\"wasi\"\) == target_os"
 )
+# Edits whose code is the same on every host by design, and why that is inert natively.
 UNGATED_BY_DESIGN = {
-    "write_coordinator_type",  # CoordinatorHandle::Thread is the old JoinHandle
-    "write_coordinator_field",
-    "write_spawn_coordinator",  # spawn_coordinator/spawn_work_thread test no_threads() inside
-    "write_spawn_work",
-    "write_coordinator_run",  # run_to_completion joins the thread, as before
-    "link_call_run_linker",  # run_linker is exec_linker where not cfg(target_os = "wasi")
-    "errors_linker_exit_status",  # LinkerExitStatus is ExitStatus there too
-    "fatal_error_raise",  # unwind_or_exit unwinds where not cfg(panic = "abort")
-    "interface_fatal_error_hook",  # the hook only runs where cfg(panic = "abort")
+    "write_coordinator_type": "CoordinatorHandle::Thread is the old JoinHandle",
+    "write_coordinator_field": "the same",
+    "write_no_threads_items": "its Thread arm is the old code; Deferred is made only where no_threads()",
+    "write_spawn_coordinator": "spawn_coordinator/spawn_work_thread test no_threads() inside",
+    "write_spawn_work": "the same",
+    "write_coordinator_run": "run_to_completion joins the thread, as before",
+    "write_join_coordinator": "the check it adds runs only where no_threads()",
+    "link_call_run_linker": 'run_linker is exec_linker where not cfg(target_os = "wasi")',
+    "errors_linker_exit_status": "LinkerExitStatus is ExitStatus there too",
+    "fatal_error_hook": 'each item is cfg(panic = "abort") or its unwinding twin, which only resumes the unwind',
+    "fatal_error_raise": 'unwind_or_exit unwinds where not cfg(panic = "abort")',
+    "interface_fatal_error_hook": 'the hook only runs where cfg(panic = "abort")',
+    "filesearch_wasi_sysroot": 'wraps the old expression; its one added statement is cfg(target_os = "wasi")',
 }
+
+
+def _ungated_parts(text: str) -> list[str]:
+    """The top-level items and statements of a template whose head (their attributes, or
+    the code before their first `{`) carries no GATE: each would change native compilers."""
+    parts, attributes = [], ""
+    for node in rust_syntax.parse(text.encode()).root_node.children:
+        if node.type in ("line_comment", "block_comment"):
+            continue
+        code = node.text.decode() if node.text else ""
+        if node.type == "attribute_item":
+            attributes += code  # it belongs to the next item
+            continue
+        if not GATE.search(attributes + code.split("{")[0]):
+            parts.append(code.split("\n")[0])
+        attributes = ""
+    if attributes and not GATE.search(attributes):  # a cfg added to the item after the insertion
+        parts.append(attributes)
+    return parts
 
 
 @pytest.mark.parametrize("edit", [e for e in WASM_HOST if isinstance(e, RustInsert)], ids=lambda e: e.label)
 def test_every_wasm_host_edit_is_gated(edit: RustInsert) -> None:
     name = Path(edit.template).name.removesuffix(".rs.j2")
     text = (TEMPLATES_DIR / edit.template).read_text()
-    assert name in UNGATED_BY_DESIGN or any(gate in text for gate in GATES), edit.template
+    if name in UNGATED_BY_DESIGN:
+        return
+    assert _ungated_parts(text) == [], edit.template
+
+
+def test_the_gate_check_sees_each_ungated_part() -> None:
+    gated = '#[cfg(target_os = "wasi")]\nfn a() {}\nif cfg!(target_os = "wasi") { x() }\n'
+    assert _ungated_parts(gated) == []
+    assert _ungated_parts(gated + "#[cfg(test)]\nfn b() {}\n") == ["fn b() {}"]  # not a host gate
+    assert _ungated_parts(gated + "let y = 1;\n") == ["let y = 1;"]
+    inner = 'fn c() { if cfg!(target_os = "wasi") {} }'
+    assert _ungated_parts(inner + "\n") == [inner]  # a gate inside the body gates nothing
+    assert _ungated_parts("// comment\n#[cfg(any(unix, windows))]\n") == []
 
 
 MANIFEST = b"""[package]
@@ -264,7 +301,12 @@ with open(os.environ["FAKE_LOG"], "w") as log:
 mode = os.environ.get("FAKE_MODE", "ok")
 if mode == "error":
     sys.stderr.write("error[E0425]: cannot find value `x` in this scope\\n")
-if mode in ("error", "ice"):
+if mode == "ice":  # as rustc 1.95 reports its own panic: the panic line, then an `error` banner
+    sys.stderr.write("thread 'rustc' (1) panicked at compiler/rustc_middle/src/ty/mod.rs:1:1:\\nboom\\n")
+    sys.stderr.write("error: the compiler unexpectedly panicked. this is a bug.\\n")
+if mode == "trap":  # a trap with nothing said before it
+    pass
+if mode in ("error", "ice", "trap"):
     sys.stderr.write("Error: failed to run main module `rustc.cwasm`\\n\\nCaused by:\\n    wasm trap\\n")
     sys.exit(134)
 sys.exit(0)
@@ -324,5 +366,8 @@ def test_launcher_turns_traps_into_rustc_exit_codes(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "error[E0425]" in proc.stderr and "failed to run main module" not in proc.stderr
     proc, _ = _run(launcher, tmp_path, ["x.rs"], "ice")
+    assert proc.returncode == 101  # not 1, though the banner is an `error` line
+    assert "the compiler unexpectedly panicked" in proc.stderr
+    proc, _ = _run(launcher, tmp_path, ["x.rs"], "trap")
     assert proc.returncode == 101
     assert "rustc.wasm trapped" in proc.stderr

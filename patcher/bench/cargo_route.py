@@ -9,7 +9,6 @@ Goals: warm-cache wasm at least 2x faster than native; incremental wasm not slow
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 import time
@@ -20,7 +19,7 @@ from patcher.build.process import capture
 from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.results import results_dir
+from patcher.results import write_result
 from patcher.suite.cargo_workspace import cargo_command, copy_project
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "cargo"
@@ -88,7 +87,6 @@ def main(checkout: Path, dist: Path, rounds: int = ROUNDS) -> int:
         "incremental_ratio": round(median["wasm_incr"] / median["native_incr"], 2),
         "goals": {"warm_at_least_2x_faster": median["native"] >= 2 * median["wasm_warm"]},
     }
-    out = results_dir() / RESULT
-    out.write_text(json.dumps({**result, "date": time.strftime("%Y-%m-%d")}, indent=2) + "\n")
+    out = write_result(RESULT, result)
     print(f"cargo route: {result['median_seconds']}; warm speed-up {result['speedup_warm']}x; written to {out}")
     return 0

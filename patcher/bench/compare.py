@@ -17,12 +17,11 @@ from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
 from patcher.cargo import modules
 from patcher.engine.workspace import Workspace
-from patcher.paths import PATCHES_DIR, REPO_ROOT
+from patcher.paths import PATCHES_DIR
+from patcher.results import command, results_dir, write_result
 from patcher.rustc import options
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.suite import e2e
-
-RESULTS = REPO_ROOT / "results"
 
 
 def patch_size(option: str) -> tuple[int, int]:
@@ -35,7 +34,7 @@ def patch_size(option: str) -> tuple[int, int]:
 
 def last_build_seconds(option: str) -> float | None:
     """The duration of the last recorded build of `option` (results/builds.json)."""
-    path = RESULTS / "builds.json"
+    path = results_dir() / "builds.json"
     runs = [r for r in json.loads(path.read_text()) if r["option"] == option] if path.exists() else []
     return float(runs[-1]["seconds"]) if runs else None
 
@@ -70,8 +69,9 @@ def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
 
 def write_table(rows: list[dict[str, object]]) -> Path:
     out = [
-        f"# Options {_listed([options.get(str(r['option'])).title for r in rows])} compared"
-        f" ({time.strftime('%Y-%m-%d')}, `nox -s compare`)",
+        f"# Options {_listed([options.get(str(r['option'])).title for r in rows])} compared",
+        "",
+        f"Written by `{command()}` on {time.strftime('%Y-%m-%d')}.",
         "",
         "Expansion: `Describe` (syn) on a 1000-field struct, rustc's `expand_crate` time, median of "
         f"{bench_expansion.RUNS}. Build: x.py build of stage1 + std (host, wasm32) after switching to the option "
@@ -86,9 +86,9 @@ def write_table(rows: list[dict[str, object]]) -> Path:
             f"| {title} | {r['patch_lines']} | {r['files_touched']} | {r['build_s'] or ''} "
             f"| {r['e2e_passed']}/{r['e2e_total']} | {r['wasm_expand_s']:.3f} | {r['native_expand_s']:.3f} |"
         )
-    path = RESULTS / "compare.md"
+    path = results_dir() / "compare.md"
     path.write_text("\n".join(out) + "\n")
-    (RESULTS / "compare.json").write_text(json.dumps(rows, indent=2) + "\n")
+    write_result("compare.json", {"options": rows})
     return path
 
 

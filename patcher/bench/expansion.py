@@ -16,7 +16,6 @@ in dist/native/ (writes results/bench-expansion.json):
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import statistics
@@ -31,7 +30,7 @@ from patcher.build.process import capture, measure
 from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.results import results_dir
+from patcher.results import write_result
 from patcher.suite.cargo_workspace import cargo_command, write_vendored_config
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "expansion"
@@ -205,14 +204,12 @@ def main(checkout: Path, dist: Path, rounds: int = ROUNDS) -> int:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     bench = Bench(compiler, checkout)
     result = {
-        "date": time.strftime("%Y-%m-%d"),
         "compiler": str(compiler.sysroot),
         "rounds": rounds,
         "goal": f"wasm expand_crate at most {GOAL}x optimised native",
         "expansion": bench_expansion(bench, rounds),
         "clean_build": bench_clean_builds(bench),
     }
-    out = results_dir() / RESULT
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    out = write_result(RESULT, result)
+    print(out.read_text())
     return 0

@@ -15,12 +15,12 @@ from pathlib import Path
 from patcher.build.process import run_checked
 from patcher.engine.workspace import Workspace
 from patcher.export import patch_path
-from patcher.paths import REPO_ROOT
 from patcher.provision.checkout import UPSTREAM_REF
+from patcher.results import write_result
 from patcher.rustc.options import DEFAULT_OPTION
 from patcher.rustc.patchset import DEFAULT_SLOTS
 
-RESULTS = REPO_ROOT / "results" / "bench-patch.json"
+RESULT = "bench-patch.json"  # in results/
 ROUNDS = 5
 
 
@@ -64,8 +64,7 @@ def run(checkout: Path, option: str = DEFAULT_OPTION) -> dict[str, object]:
         "goal": "apply under 2 s wall",
         "goal_met": max(apply_s) < 2.0,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_result(RESULT, result)
     return result
 
 

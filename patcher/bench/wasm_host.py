@@ -17,9 +17,7 @@ Every configuration of a case gets the same command line besides those flags.
 
 from __future__ import annotations
 
-import json
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +28,12 @@ from patcher.build import process
 from patcher.build.install import Installed, dist_dir, installed
 from patcher.cargo import modules
 from patcher.paths import REPO_ROOT
+from patcher.results import write_result
 from patcher.suite.e2e import MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench" / "wasm-host"
-RESULT = REPO_ROOT / "results" / "bench-wasm-host.json"
-THREADS_RESULT = REPO_ROOT / "results" / "bench-wasm-threads.json"
+RESULT = "bench-wasm-host.json"  # in results/
+THREADS_RESULT = "bench-wasm-threads.json"
 RUNS = 3
 GOAL = 5.0
 # regex-syntax's default features, spelled out (no cargo here)
@@ -173,7 +172,6 @@ def bench_host(
 def _summary(host: Installed, runs: int) -> dict[str, object]:
     module = host.sysroot / "bin" / "rustc.wasm"
     return {
-        "date": time.strftime("%Y-%m-%d"),
         "option": host.option,
         "target": host.host,
         "runs": runs,
@@ -205,10 +203,8 @@ def threads_host(
             "worst_time_ratio": worst}  # fmt: skip
 
 
-def _write(path: Path, result: dict[str, object]) -> None:
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {path}")
+def _write(name: str, result: dict[str, object]) -> None:
+    print(f"wrote {write_result(name, result)}")
 
 
 def _installed_host(name: str) -> Installed | None:

@@ -22,6 +22,7 @@ from patcher.build.process import capture
 from patcher.cargo import modules
 from patcher.cargo.plan import STRICT_FLAG
 from patcher.paths import REPO_ROOT
+from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
 
 SOURCE = REPO_ROOT / "e2e" / "workspace"
@@ -61,8 +62,11 @@ PROGRESS = re.compile(r"^\s*(Compiling|Checking|Finished|Running|Doc-tests|Locki
 
 
 class WorkspaceCases:
-    def __init__(self, compiler: Installed, checkout: Path, work: Path, log: Callable[[str], None] = print):
+    def __init__(
+        self, compiler: Installed, checkout: Path, work: Path, ice: IceWatch, log: Callable[[str], None] = print
+    ):
         self.compiler = compiler
+        self.ice = ice  # every rustc cargo starts reports a crash there (RUSTC_ICE)
         self.work = work / "workspace"
         self.project = self.work / "project"
         self.log = log
@@ -90,14 +94,14 @@ class WorkspaceCases:
     def build_and_run(self) -> Iterator[Outcome]:
         start = time.perf_counter()
         native, wasm = self.cargo("native", "build"), self.cargo("wasm", "build")
-        problem = _failed(native, "native build") or _failed(wasm, "cargo wasm build")
+        problem = self._failed(native, "native build") or self._failed(wasm, "cargo wasm build")
         problem = problem or self._macros_ran_from_wasm() or self._same_behaviour("debug")
         yield Outcome("cargo:build", not problem, time.perf_counter() - start, problem)
 
     def test(self) -> Iterator[Outcome]:
         start = time.perf_counter()
         native, wasm = self.cargo("native", "test"), self.cargo("wasm", "test")
-        problem = _failed(native, "native cargo test") or _failed(wasm, "cargo wasm test")
+        problem = self._failed(native, "native cargo test") or self._failed(wasm, "cargo wasm test")
         if not problem:
             results = [_test_lines(p.stdout) for p in (native, wasm)]
             if results[0] != results[1] or not any("src/lib.rs - " in line for line in results[1]):
@@ -106,10 +110,10 @@ class WorkspaceCases:
 
     def check_and_release(self) -> Iterator[Outcome]:
         start = time.perf_counter()
-        problem = _failed(self.cargo("wasm", "check"), "cargo wasm check")
+        problem = self._failed(self.cargo("wasm", "check"), "cargo wasm check")
         yield Outcome("cargo:check", not problem, time.perf_counter() - start, problem)
         start = time.perf_counter()
-        problem = _failed(self.cargo("wasm", "build", "--release"), "cargo wasm build --release")
+        problem = self._failed(self.cargo("wasm", "build", "--release"), "cargo wasm build --release")
         problem = problem or self._same_behaviour("release")
         yield Outcome("cargo:release", not problem, time.perf_counter() - start, problem)
 
@@ -122,9 +126,11 @@ class WorkspaceCases:
         probe.write_text("extern crate ws_macros;\nfn main() {}\n")
         cmd = [str(self.compiler.rustc), "--edition", "2021", str(probe), "-o", str(self.work / "strict_probe")]
         cmd += [f"--extern=ws_macros={native[0]}" if native else "--extern=ws_macros", STRICT_FLAG]
-        proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1"})
+        proc = capture(cmd, cwd=self.ice.cwd, env={"RUSTC_BOOTSTRAP": "1"}, unset=("RUSTC_ICE",))
         refused = "a native proc macro, refused by `-Z proc-macro-wasm-only`" in proc.stderr
-        problem = "" if proc.returncode == 1 and refused else f"expected a refusal:\n{proc.stderr[-3000:]}"
+        problem = self.ice.crash(proc.stderr)
+        if not problem and not (proc.returncode == 1 and refused):
+            problem = f"expected a refusal:\n{proc.stderr[-3000:]}"
         yield Outcome("cargo:strict-refuses-native", not problem, time.perf_counter() - start, problem)
 
     def diagnostics(self) -> Iterator[Outcome]:
@@ -139,8 +145,10 @@ class WorkspaceCases:
         finally:
             lib.write_text(original)
         diagnostics = [_diagnostics(p.stderr) for p in (native, wasm)]
-        problem = ""
-        if native.returncode == 0 or wasm.returncode != native.returncode:
+        problem = self.ice.crash(native.stderr + wasm.stderr)
+        if problem:
+            pass
+        elif native.returncode == 0 or wasm.returncode != native.returncode:
             problem = f"expected both builds to fail alike: native {native.returncode}, wasm {wasm.returncode}"
         elif diagnostics[0] != diagnostics[1]:
             problem = "diagnostics differ:\n--- native\n" + diagnostics[0] + "\n--- wasm\n" + diagnostics[1]
@@ -157,7 +165,7 @@ class WorkspaceCases:
         start = time.perf_counter()
         try:
             proc = self.cargo("wasm", "build")
-            problem = _failed(proc, "incremental cargo wasm build")
+            problem = self._failed(proc, "incremental cargo wasm build")
             rebuilt = re.findall(r"Compiling (\S+)", proc.stderr)
             if not problem and rebuilt != ["app"]:
                 problem = f"expected only app to be rebuilt, cargo rebuilt {rebuilt}"
@@ -178,9 +186,18 @@ class WorkspaceCases:
         if bootstrap:
             env["RUSTC_BOOTSTRAP"] = bootstrap
             unset = tuple(u for u in unset if u != "RUSTC_BOOTSTRAP")
-        proc = capture(cmd, cwd=self.project, env=env, timeout=TIMEOUT, unset=unset)
+        proc = capture(cmd, cwd=self.project, env={**env, **self.ice.env()}, timeout=TIMEOUT, unset=unset)
         self.log(f"  {route}: cargo {' '.join(args)} -> exit {proc.returncode}")
         return proc
+
+    def _failed(self, proc: subprocess.CompletedProcess[str], what: str) -> str:
+        """Why a cargo run that should succeed did not ("" when it did, without a crash)."""
+        crashed = self.ice.crash(proc.stderr)
+        if crashed:
+            return f"{what}: {crashed}"
+        if proc.returncode == 0:
+            return ""
+        return f"{what} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
 
     def target(self, route: str) -> Path:
         return self.work / f"target-{route}"
@@ -244,12 +261,6 @@ def write_vendored_config(root: Path, vendor: Path) -> None:
         "[source.crates-io]\nreplace-with = 'vendored-sources'\n\n"
         f"[source.vendored-sources]\ndirectory = '{vendor}'\n\n[net]\noffline = true\n"
     )
-
-
-def _failed(proc: subprocess.CompletedProcess[str], what: str) -> str:
-    if proc.returncode == 0:
-        return ""
-    return f"{what} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
 
 
 def _test_lines(stdout: str) -> list[str]:

@@ -8,6 +8,8 @@ A program declares what it expects in `//@` header lines:
     //@ macros: basic describe      the macro crates it uses
     //@ stdout: text                a line the program must print (in order)
     //@ error: text                 compiling must fail (exit 1) with this in stderr
+    //@ error-at: 5:1               ...its first error pointing here (line:column in this
+                                    file), or `load`: where the macro crate is named
     //@ env: NAME=VALUE             environment for the compiler
     //@ wasm-only                   no native counterpart (it would crash a native rustc)
 """
@@ -15,7 +17,6 @@ A program declares what it expects in `//@` header lines:
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import shutil
 import subprocess
@@ -29,17 +30,17 @@ from patcher.build.process import TIMED_OUT, capture
 from patcher.cargo import modules
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.results import results_dir
+from patcher.results import write_result
 from patcher.rustc import options
-from patcher.suite import fixtures
+from patcher.suite import expected, fixtures
 from patcher.suite.cargo_workspace import WorkspaceCases
+from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
 from patcher.wasm_host.wasmtime import program_options
 
 E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
 TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
-ICE_MARKERS = ("internal compiler error", "thread 'rustc' panicked", "error: the compiler unexpectedly panicked")
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")
 # On the threads host these are compiled once more with the parallel front end and codegen
@@ -49,6 +50,7 @@ PARALLEL = ("all_kinds", "syn_generics")
 # parking_lot edit in patcher/rustc/wasm_host.py) and LLVM's codegen units on worker threads.
 PARALLEL_FLAGS = ["-Zthreads=2", "-Ccodegen-units=8"]
 NATIVE = "native"  # MacroFlags of native proc macros
+LOAD = "load"  # an error-at: where the compiled program names its macro crate (see `load_site`)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Program:
     macros: list[str]
     stdout: list[str] = field(default_factory=list)
     error: str | None = None
+    error_at: str | None = None  # "line:column" in the program, or LOAD
     env: dict[str, str] = field(default_factory=dict)
     wasm_only: bool = False
 
@@ -75,6 +78,8 @@ def read_program(path: Path) -> Program:
             program.stdout.append(value)
         elif key == "error":
             program.error = value
+        elif key == "error-at":
+            program.error_at = value
         elif key == "env":
             name, _, val = value.partition("=")
             program.env[name] = val
@@ -103,6 +108,12 @@ class MacroFlags:
         if not self.by_path:
             return "\n"
         return " ".join(f"#[macro_use] extern crate {m};" for m in macros) + "\n"
+
+    def load_site(self) -> str:
+        """Where an error loading a macro crate points: at the `extern crate` of the header
+        (line 1; column 14, after `#[macro_use] `) when the macros are a crate's; nowhere in
+        the source when a flag alone loads them (the error names the flag's module)."""
+        return "1:14" if self.by_path else ""
 
     def args(self, name: str, artifact: Path) -> list[str]:
         if self.option == NATIVE:
@@ -173,6 +184,7 @@ class Suite:
         self.log = log
         self.work = WORK_DIR / (option if wasm_host is None else f"{wasm_host.label}-{option}")
         self.work.mkdir(parents=True, exist_ok=True)
+        self.ice = IceWatch(self.work)  # every compiler run starts in its directory
         self.wasm: dict[str, Path] = {}
         self.native: dict[str, Path] = {}
 
@@ -216,8 +228,12 @@ class Suite:
             cmd += flags.args(name, artifacts[name])
         # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
         start = time.perf_counter()
-        proc = capture(cmd, env={"RUSTC_BOOTSTRAP": "1", **program.env}, timeout=TIMEOUT)
+        proc = self.rustc(cmd, {"RUSTC_BOOTSTRAP": "1", **program.env})
         return proc, time.perf_counter() - start
+
+    def rustc(self, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """A compiler run, in the ICE watch's directory (RUSTC_ICE unset: reports land there)."""
+        return capture(cmd, cwd=self.ice.cwd, env=env, timeout=TIMEOUT, unset=("RUSTC_ICE",))
 
     def run_program(self, program: Program, extra: list[str] | None = None, case: str | None = None) -> Outcome:
         """Compile `program` (with `extra` flags, reported as `case`), run it, check its output."""
@@ -225,7 +241,7 @@ class Suite:
         name = case or program.name
         binary = self.work / name.replace(":", "-")
         proc, seconds = self.compile(program, flags, self.wasm, extra or [], binary)
-        problem = _ice(proc.stderr)
+        problem = self.ice.crash(proc.stderr)
         if problem:
             return Outcome(name, False, seconds, problem)
         if program.error is not None:
@@ -236,6 +252,9 @@ class Suite:
                     seconds,
                     f"expected exit 1 with {program.error!r}; got exit {proc.returncode}:\n{proc.stderr[-3000:]}",
                 )
+            problem = _misplaced(proc.stderr, expected_location(program, flags))
+            if problem:
+                return Outcome(name, False, seconds, problem)
             return self._compare_spans(program, proc.stderr, seconds)
         if proc.returncode != 0:
             return Outcome(name, False, seconds, f"compile failed:\n{proc.stderr[-3000:]}")
@@ -263,7 +282,7 @@ class Suite:
         if program.wasm_only:
             return Outcome(program.name, True, seconds)
         proc, _ = self.compile(program, MacroFlags(NATIVE), self.native, [], self.work / f"{program.name}.native")
-        wasm_spans, native_spans = _diagnostics(wasm_stderr, program), _diagnostics(proc.stderr, program)
+        wasm_spans, native_spans = _diagnostics(wasm_stderr), _diagnostics(proc.stderr)
         if wasm_spans != native_spans:
             return Outcome(
                 program.name, False, seconds, f"diagnostics differ:\nwasm:   {wasm_spans}\nnative: {native_spans}"
@@ -298,7 +317,7 @@ class Suite:
             binary = [*rustc, str(source / f"{case.binary}.rs"), "-L", str(work), "-o", str(work / "bin")]
             binary += {"flags": flags, "search": ["-L", str(module.parent)], "none": []}[case.binary_finds]
             start = time.perf_counter()
-            problem = _run_step(library + flags, "library") or _run_step(binary, "binary")
+            problem = self._run_step(library + flags, "library") or self._run_step(binary, "binary")
             if not problem:
                 ran = capture(self.run_command(work / "bin"), timeout=60)
                 if ran.returncode != 0 or ran.stdout.strip() != case.stdout:
@@ -316,24 +335,41 @@ class Suite:
             work.mkdir(parents=True)
             target = ["--edition", "2021", "--target", host.target, str(source), "-o", str(work / "out.wasm")]
             start = time.perf_counter()
-            proc = capture([str(self.compiler.rustc), *target], timeout=TIMEOUT)
+            proc = self.rustc([str(self.compiler.rustc), *target])
             seconds = time.perf_counter() - start
             native_sysroot = ["--sysroot", str(host.sysroot)]
-            reference = capture([str(self.native_compiler.rustc), *native_sysroot, *target], timeout=TIMEOUT)
-            if proc.returncode != 1 or "linking with `rust-lld` failed" not in proc.stderr or _ice(proc.stderr):
+            reference = self.rustc([str(self.native_compiler.rustc), *native_sysroot, *target])
+            problem = self.ice.crash(proc.stderr + reference.stderr)
+            if problem:
+                pass
+            elif proc.returncode != 1 or "linking with `rust-lld` failed" not in proc.stderr:
                 problem = f"expected exit 1 and a link error; got exit {proc.returncode}:\n{proc.stderr[-3000:]}"
             else:
                 problem = _stderr_diff(_without_temp_names(proc.stderr), _without_temp_names(reference.stderr))
             yield Outcome(f"link-error:{source.stem}", not problem, seconds, problem)
 
+    def _run_step(self, cmd: list[str], what: str) -> str:
+        """Run one compiler command; what went wrong, or "" when it succeeded."""
+        proc = self.rustc(cmd)
+        if proc.returncode == TIMED_OUT:
+            return f"{what}: timed out after {TIMEOUT} s"
+        crashed = self.ice.crash(proc.stderr)
+        if crashed or proc.returncode != 0:
+            return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{crashed or proc.stderr[-3000:]}"
+        return ""
+
     def hostile_modules(self) -> Iterator[Outcome]:
-        """Modules that are broken or too big: each ends in a load error naming the problem."""
-        program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
+        """Modules that are broken or too big: each ends in a load error naming the problem,
+        pointing where the program names the macro crate."""
+        program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"], error_at=LOAD)
+        flags = MacroFlags(self.option)
         for case in fixtures.hostile_modules(self.work / "fixtures", self.native_compiler, self.checkout):
-            proc, seconds = self.compile(program, MacroFlags(self.option), {"basic": case.path}, [], self.work / "x")
-            ok = proc.returncode == 1 and case.expect in proc.stderr and not _ice(proc.stderr)
-            detail = "" if ok else f"exit {proc.returncode}, expected {case.expect!r}:\n{proc.stderr[-2000:]}"
-            yield Outcome(f"module:{case.name}", ok, seconds, detail)
+            proc, seconds = self.compile(program, flags, {"basic": case.path}, [], self.work / "x")
+            detail = self.ice.crash(proc.stderr)
+            if not detail and (proc.returncode != 1 or case.expect not in proc.stderr):
+                detail = f"exit {proc.returncode}, expected {case.expect!r}:\n{proc.stderr[-2000:]}"
+            detail = detail or _misplaced(proc.stderr, expected_location(program, flags))
+            yield Outcome(f"module:{case.name}", not detail, seconds, detail)
 
     def run(self) -> list[Outcome]:
         self.build_macros()
@@ -349,10 +385,14 @@ class Suite:
         if MacroFlags(self.option).by_path:
             outcomes.extend(self.dependents())
             if self.wasm_host is None:
-                outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.log).run())
+                outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.ice, self.log).run())
         if self.wasm_host is not None:
             outcomes.extend(self.link_errors())
         outcomes.extend(self.hostile_modules())
+        host = "native" if self.wasm_host is None else self.wasm_host.label
+        missing = expected.differences([o.case for o in outcomes], self.option, host)
+        if missing:
+            outcomes.append(Outcome("suite:cases", False, 0.0, missing))
         for o in outcomes:
             self.log(
                 f"{'PASS' if o.passed else 'FAIL'} {o.case} ({o.seconds:.1f} s) {o.detail if not o.passed else ''}"
@@ -360,19 +400,33 @@ class Suite:
         return outcomes
 
 
-def _run_step(cmd: list[str], what: str) -> str:
-    """Run one compiler command; what went wrong, or "" when it succeeded."""
-    proc = capture(cmd, timeout=TIMEOUT)
-    if proc.returncode == TIMED_OUT:
-        return f"{what}: timed out after {TIMEOUT} s"
-    if proc.returncode != 0 or _ice(proc.stderr):
-        return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}"
-    return ""
+def expected_location(program: Program, flags: MacroFlags) -> str | None:
+    """Where the program's first error must point in the compiled file ("line:column", ""
+    for no location), or None when its header says nothing."""
+    if program.error_at is None:
+        return None
+    if program.error_at == LOAD:
+        return flags.load_site()
+    line, _, column = program.error_at.partition(":")
+    return f"{int(line) + 1}:{column}"  # the compiled file starts with the header line
 
 
-def _ice(stderr: str) -> str:
-    marker = next((m for m in ICE_MARKERS if m in stderr), None)
-    return f"the compiler crashed ({marker}):\n{stderr[-3000:]}" if marker else ""
+def error_location(stderr: str) -> str:
+    """The "line:column" of the first error's `-->` (its primary span), or "" when the
+    first error has none (an error about a command-line flag, say)."""
+    diagnostics = _diagnostics(stderr)
+    return diagnostics[0][1] if diagnostics else ""
+
+
+def _misplaced(stderr: str, expected: str | None) -> str:
+    """Why the first error is not where `expected` says ("" when it is, or nothing is expected)."""
+    if expected is None:
+        return ""
+    got = error_location(stderr)
+    if got == expected:
+        return ""
+    where = f"at {expected}" if expected else "without a source location"
+    return f"the first error should point {where} of the compiled file, not {got or 'nowhere'}:\n{stderr[-2000:]}"
 
 
 def _stderr_diff(got: str, expected: str) -> str:
@@ -390,7 +444,7 @@ def _without_temp_names(stderr: str) -> str:
     return re.sub(r"\.[0-9a-f]{16,}-cgu\.", ".HASH-cgu.", stderr)
 
 
-def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:
+def _diagnostics(stderr: str) -> list[tuple[str, str]]:
     """(message, line:column) of each error, the location relative to the program."""
     found = []
     lines = stderr.splitlines()
@@ -403,19 +457,14 @@ def _diagnostics(stderr: str, program: Program) -> list[tuple[str, str]]:
 
 
 def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
-    results_dir().mkdir(parents=True, exist_ok=True)
-    path = results_dir() / f"e2e-{host}-option-{option}.json"
-    passed = sum(o.passed for o in outcomes)
-    data = {
+    data: dict[str, object] = {
         "host": host,
         "option": option,
-        "passed": passed,
+        "passed": sum(o.passed for o in outcomes),
         "total": len(outcomes),
-        "date": time.strftime("%Y-%m-%d"),
         "cases": [{"case": o.case, "passed": o.passed, "seconds": round(o.seconds, 2)} for o in outcomes],
     }
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    return path
+    return write_result(f"e2e-{host}-option-{option}.json", data)
 
 
 def _host_flags(wasm_host: WasmHost | None) -> str:

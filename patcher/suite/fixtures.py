@@ -49,6 +49,17 @@ def module_with_memory_only(decls: str) -> bytes:
     return WASM_HEADER + decls_section(decls) + memory + exports
 
 
+def module_with_entry(decls: str) -> bytes:
+    """A valid module with declarations, an exported memory and the relay ABI's entry point
+    (`(i32, i32) -> ()`, returning at once): everything a module needs but right `decls`."""
+    types = _section(1, b"\x01\x60\x02\x7f\x7f\x00")  # one type: (i32, i32) -> ()
+    functions = _section(3, b"\x01\x00")  # one function of type 0
+    memory = _section(5, b"\x01\x00\x01")
+    exports = _section(7, b"\x02" + _name("memory") + b"\x02\x00" + _name(GUEST_ENTRY) + b"\x00\x00")
+    code = _section(10, b"\x01\x02\x00\x0b")  # one body: no locals, `end`
+    return WASM_HEADER + decls_section(decls) + types + functions + memory + exports + code
+
+
 def too_many_macros_crate(dest: Path, derives: int) -> Path:
     """A proc-macro crate with `derives` derive macros: one more than the slots."""
     (dest / "src").mkdir(parents=True, exist_ok=True)
@@ -78,8 +89,12 @@ def hostile_modules(work: Path, compiler: Installed, checkout: Path) -> Iterator
     yield HostileModule(
         "missing_export", write("missing_export", module_with_memory_only(decls)), f"does not export `{GUEST_ENTRY}`"
     )
+    # a module complete but for its version: only the version check can refuse it
+    bad_version = module_with_entry("version:99\nderive:SimpleTest:simple_test\n")
     yield HostileModule(
-        "bad_decls_version", write("bad_decls_version", WASM_HEADER + decls_section("version:99\n")), "version"
+        "bad_decls_version",
+        write("bad_decls_version", bad_version),
+        f"section has version 99, this compiler reads version {DECLS_VERSION}",
     )
     crate = too_many_macros_crate(work / "too_many", compiler.slots + 1)
     yield HostileModule("too_many_macros", modules.build(crate, compiler, checkout, wasm=True), "--slots")

@@ -27,25 +27,44 @@ from patcher.build.native import host_triple
 from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.results import results_dir, stamp
 from patcher.rustc.patchset import COMPILETEST_ENV
-from patcher.suite.e2e import ICE_MARKERS
+from patcher.suite import ice
 
 SUITE = "tests/ui/proc-macro"
 WASM_TARGET = "wasm32-unknown-unknown"
-RESULTS = REPO_ROOT / "results" / "ui-proc-macro.json"
+RESULTS = "ui-proc-macro.json"  # in results/
 LOG_DIR = REPO_ROOT / "build" / "ui"
 FAILURE_LINES = 40  # of compiletest's report of a failure, kept in the results
-# Why a test cannot pass with wasm proc macros, for the failures that are understood.
-KNOWN_CAUSES: dict[str, str] = {
-    "nonfatal-parsing.rs": (
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """A failure whose cause is understood: excused only when compiletest's report of it
+    holds every one of `texts` (the same failure, not any failure of the same test)."""
+
+    cause: str
+    texts: tuple[str, ...]
+
+
+KNOWN_FAILURES: dict[str, KnownFailure] = {
+    "tests/ui/proc-macro/nonfatal-parsing.rs": KnownFailure(
         "the macro catches its own panics with std::panic::catch_unwind; wasm32-unknown-unknown has no "
         "unwinding (panic=abort) and wasmi 1.1 no exception handling, so the first caught panic ends the "
-        "expansion, reported as the macro's panic with its message"
+        "expansion, reported as the macro's panic with its message",
+        # where upstream expects the first non-fatal literal error, the macro's panic instead
+        ("-\terror: invalid digit for a base 2 literal", "+\terror: proc macro panicked"),
     ),
 }
+# The whole suite's outcome per mode (passed, failed, ignored): any other count is a
+# regression (or an improvement to record here), even when every failure is explained.
+EXPECTED_COUNTS: dict[str, tuple[int, int, int]] = {"native": (244, 0, 3), "wasm": (243, 1, 3)}
+# compiletest's own words when the compiler exits 101 or dies by a signal
+COMPILETEST_CRASH = ("compiler encountered internal error", "compiler terminated by signal")
 
 _OUTCOME = re.compile(r"^test \[ui\] (?P<name>\S+) \.\.\. (?P<outcome>ok|FAILED|ignored)(?:, (?P<why>.*))?$")
 _FAILURE_HEADER = re.compile(r"^---- \[ui\] (?P<name>\S+) stdout ----$")
+_SUMMARY = re.compile(r"^test result: \S+\. (?P<passed>\d+) passed; (?P<failed>\d+) failed; (?P<ignored>\d+) ignored;")
 
 
 @dataclass
@@ -53,7 +72,7 @@ class TestResult:
     name: str
     outcome: str  # "passed", "failed", "ignored"
     detail: str = ""  # why ignored, or the start of compiletest's failure report
-    cause: str = ""
+    cause: str = ""  # a known failure's cause (KNOWN_FAILURES), when its report matches
     ice: bool = False  # the compiler crashed: never acceptable, whatever compiletest counts
 
 
@@ -62,13 +81,35 @@ class SuiteRun:
     mode: str
     seconds: float
     tests: list[TestResult] = field(default_factory=list)
+    # compiletest's closing line(s): (passed, failed, ignored); none when the run stopped early
+    summaries: list[tuple[int, int, int]] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(test.outcome == outcome for test in self.tests)
 
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return self.count("passed"), self.count("failed"), self.count("ignored")
+
     def unexplained(self) -> list[str]:
-        """The failures a run should not have: without a known cause (KNOWN_CAUSES), or an ICE."""
+        """The failures a run should not have: not a known failure (KNOWN_FAILURES), or an ICE."""
         return [t.name for t in self.tests if t.outcome == "failed" and (t.ice or not t.cause)]
+
+    def problems(self, whole_suite: bool = True) -> list[str]:
+        """Why this run is not the suite's expected result: it stopped before its summary,
+        its outcomes do not add up to the summary, a failure is unexplained or an ICE, or
+        (for the whole suite) its counts differ from EXPECTED_COUNTS."""
+        found = [f"{name}: failed without a known cause, or the compiler crashed" for name in self.unexplained()]
+        if not self.summaries:
+            found.append("compiletest's summary line (`test result: ...`) never came: the run stopped part way")
+            return found
+        summed = tuple(sum(s[i] for s in self.summaries) for i in range(3))
+        if summed != self.counts:
+            found.append(f"the summary says {summed} (passed, failed, ignored), the test lines {self.counts}")
+        expected = EXPECTED_COUNTS[self.mode]
+        if whole_suite and self.counts != expected:
+            found.append(f"{self.mode}: {self.counts} (passed, failed, ignored), expected {expected}")
+        return found
 
     @property
     def pass_rate(self) -> float:
@@ -96,28 +137,32 @@ def parse_log(text: str, mode: str, seconds: float) -> SuiteRun:
             outcome = {"ok": "passed", "FAILED": "failed", "ignored": "ignored"}[match["outcome"]]
             run.tests.append(TestResult(match["name"], outcome, match["why"] or ""))
             continue
+        if match := _SUMMARY.match(line):
+            run.summaries.append((int(match["passed"]), int(match["failed"]), int(match["ignored"])))
         if match := _FAILURE_HEADER.match(line):
             current = reports.setdefault(match["name"], [])
             continue
         if current is not None:
             if line.startswith(("failures:", "---- ")) or line.startswith("test result:"):
                 current = None
-            elif len(current) < FAILURE_LINES:
+            else:
                 current.append(line)
     for test in run.tests:
         if test.outcome == "failed":
-            test.detail = "\n".join(reports.get(test.name, [])).strip()
-            base = test.name.split("#")[0].rsplit("/", 1)[-1]
-            test.cause = KNOWN_CAUSES.get(base, "")
-            test.ice = any(marker in test.detail for marker in ICE_MARKERS)
+            report = "\n".join(reports.get(test.name, [])).strip()
+            test.detail = "\n".join(report.splitlines()[:FAILURE_LINES])
+            known = KNOWN_FAILURES.get(test.name.split("#")[0])
+            test.cause = known.cause if known and all(text in report for text in known.texts) else ""
+            test.ice = bool(ice.marker_in(report)) or any(text in report for text in COMPILETEST_CRASH)
     return run
 
 
-def write_results(run: SuiteRun, path: Path = RESULTS) -> Path:
+def write_results(run: SuiteRun, path: Path | None = None) -> Path:
     """Record `run` under its mode, keeping the other mode's last run."""
+    path = path or results_dir() / RESULTS
     results = json.loads(path.read_text()) if path.exists() else {}
     results[run.mode] = {
-        "date": time.strftime("%Y-%m-%d"),
+        **stamp(),
         **run.summary(),
         "tests": [{k: v for k, v in vars(test).items() if v} for test in sorted(run.tests, key=lambda t: t.name)],
     }

@@ -35,6 +35,7 @@ from patcher.llvm.source import LLVM_VERSION, ensure_llvm_source
 from patcher.paths import REPO_ROOT
 from patcher.provision import bootstrap_config
 from patcher.provision.checkout import open_repo, upstream_reader
+from patcher.results import results_dir
 from patcher.rustc.patchset import DEFAULT_SLOTS, edits_for
 from patcher.suite import e2e as e2e_suite
 from patcher.wasm_host import inputs, rustc_wasm, wasi_libc
@@ -44,7 +45,7 @@ from patcher.wasm_host.stages import Step, describe_steps, run_steps
 from patcher.wasm_host.toolchain import WasiToolchain
 from patcher.wasm_host.wasmtime import wasmtime_binary
 
-RESULTS = Path("results") / "wasm-host-build.json"
+RESULTS = "wasm-host-build.json"  # in results/
 
 
 def build_dir() -> Path:
@@ -296,7 +297,7 @@ def main(request: Request) -> int:
         for line in describe_steps(build.steps(), state_file):
             print(line)
         return 0
-    run_steps(build.steps(), state_file, RESULTS, until)
+    run_steps(build.steps(), state_file, results_dir() / RESULTS, until)
     if until is None:
         print(f"rustc for {toolchain.triple}: {build.dist / 'bin' / 'rustc'} (runs rustc.wasm under wasmtime)")
     return 0

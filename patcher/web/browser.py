@@ -20,7 +20,7 @@ from typing import Any
 from patcher.build.install import Installed
 from patcher.build.process import capture
 from patcher.errors import PatcherError
-from patcher.results import results_dir
+from patcher.results import results_dir, write_result
 from patcher.suite.e2e import E2E_DIR, read_program
 from patcher.wasm_host.wasmtime import wasmtime_binary
 from patcher.web import server
@@ -148,7 +148,7 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
     profile = work / "profile"
     sampler = RssSampler(str(profile))
     problems: list[str] = []
-    data: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "url": url, "option": wasm.option}
+    data: dict[str, Any] = {"url": url, "option": wasm.option}
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
@@ -205,8 +205,7 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
         shutil.rmtree(work, ignore_errors=True)
     data["problems"] = problems
     data["passed"] = not problems
-    path = results_dir() / "web-playground.json"
-    path.write_text(json.dumps(data, indent=2) + "\n")
+    path = write_result("web-playground.json", data)
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"web: {'passed' if not problems else 'FAILED'}; results in {path}")

@@ -1,0 +1,223 @@
+"""The README's figures, generated from results/ so that they cannot drift from what was
+measured.
+
+A generated block in README.md sits between two markers:
+
+    <!-- figures:NAME -->...<!-- /figures -->
+
+and its text is FIGURES[NAME](results directory). `nox -s export` rewrites every block;
+`nox -s export -- --check` (run by the tests) fails when one differs from what the
+results say. A figure the results cannot give is not written in a block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from patcher.paths import REPO_ROOT
+
+README = REPO_ROOT / "README.md"
+RESULTS = REPO_ROOT / "results"  # the committed figures (not $RUSTC_WASM_RESULTS: the README describes these)
+BLOCK = re.compile(r"<!-- figures:(?P<name>[\w-]+) -->(?P<body>.*?)<!-- /figures -->", re.DOTALL)
+
+
+def _load(results: Path, name: str) -> Any:
+    return json.loads((results / name).read_text())
+
+
+def _made(data: dict[str, Any]) -> str:
+    """When and how a results file says it was made."""
+    how = f" by `{data['command']}`" if data.get("command") else ""
+    return f"{data.get('date', 'undated')}{how}"
+
+
+def _ratio_range(ratios: list[float]) -> str:
+    low, high = min(ratios), max(ratios)
+    return f"{low:.1f}x" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}-{high:.1f}x"
+
+
+# -- the blocks ---------------------------------------------------------------------------
+
+
+def wasm_host_ratio(results: Path) -> str:
+    """rustc.wasm's time against native, over the benchmark's crates (inline)."""
+    data = _load(results, "bench-wasm-host.json")
+    return _ratio_range([float(case["time_ratio"]) for case in data["cases"]])
+
+
+def wasm_host_table(results: Path) -> str:
+    data = _load(results, "bench-wasm-host.json")
+    rows = [
+        f"Measured {_made(data)}: median of {data['runs']} runs; goal: {data['goal']}.",
+        "",
+        "| crate | native | rustc.wasm | ratio | peak memory native / rustc.wasm |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for case in data["cases"]:
+        rows.append(
+            f"| {case['what']} | {case['native_s']:.3f} s | {case['wasm_s']:.3f} s | {case['time_ratio']:.1f}x "
+            f"| {case['native_peak_mib']:.0f} / {case['wasm_peak_mib']:.0f} MiB |"
+        )
+    return "\n".join(rows)
+
+
+def wasm_threads_table(results: Path) -> str:
+    data = _load(results, "bench-wasm-threads.json")
+    sides = [
+        ("threads host", "wasm_threads"),
+        ("serial backend", "wasm_threads_serial_backend"),
+        ("`-Zthreads=2`", "wasm_threads_front_end_threads2"),
+        ("single host", "wasm_single"),
+    ]
+    present = [(title, key) for title, key in sides if f"{key}_s" in data["cases"][0]]
+    rows = [
+        f"Measured {_made(data)}: median of {data['runs']} interleaved runs; goal: {data['goal']}.",
+        "",
+        "| crate | native | " + " | ".join(title for title, _ in present) + " | threads host / native "
+        "| peak MiB, native / " + " / ".join(title for title, _ in present) + " |",
+        "| --- " * (len(present) + 4) + "|",
+    ]
+    for case in data["cases"]:
+        times = " | ".join(f"{case[f'{key}_s']:.3f} s" for _, key in present)
+        peaks = " / ".join(f"{case[f'{key}_peak_mib']:.0f}" for _, key in present)
+        rows.append(
+            f"| {case['what']} | {case['native_s']:.3f} s | {times} | {case['wasm_threads_time_ratio']:.2f}x "
+            f"| {case['native_peak_mib']:.0f} / {peaks} |"
+        )
+    return "\n".join(rows)
+
+
+def expansion_table(results: Path) -> str:
+    data = _load(results, "bench-expansion.json")
+    sides = [(key, title) for key, title in EXPANSION_SIDES if any(key in w for w in data["expansion"].values())]
+    rows = [
+        f"Measured {_made(data)}: rustc's `expand_crate`, median of {data['rounds']} interleaved rounds; "
+        f"goal: {data['goal']}.",
+        "",
+        "| workload | " + " | ".join(title for _, title in sides) + " | slowest wasm / optimised native |",
+        "| --- " * (len(sides) + 2) + "|",
+    ]
+    for workload in data["expansion"].values():
+        times = " | ".join(f"{workload[key]['expand_s']:.3f} s" if key in workload else "" for key, _ in sides)
+        wasm = [workload[key]["expand_s"] for key, _ in sides if key.startswith("wasm") and key in workload]
+        ratio = f"{max(wasm) / workload['native_optimised']['expand_s']:.1f}x" if wasm else ""
+        rows.append(f"| {workload['macro']}: {workload['input']} | {times} | {ratio} |")
+    return "\n".join(rows)
+
+
+# the sides of the expansion benchmark, as results/bench-expansion.json names them
+EXPANSION_SIDES = (
+    ("native", "native"),
+    ("native_optimised", "native optimised"),
+    ("wasm", "wasm"),
+)
+
+
+def clean_builds_table(results: Path) -> str:
+    data = _load(results, "bench-expansion.json")
+    rows = [
+        f"Measured {_made(data)}.",
+        "",
+        "| crate | native | through `cargo wasm` | wasm speed-up |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, build in data["clean_build"].items():
+        rows.append(
+            f"| `{name}` | {build['native_clean_build_s']:.1f} s | {build['wasm_clean_build_s']:.1f} s "
+            f"| {build['speedup_wasm_over_native']:.2f}x |"
+        )
+    return "\n".join(rows)
+
+
+def cargo_table(results: Path) -> str:
+    data = _load(results, "bench-cargo.json")
+    median = data["median_seconds"]
+    what = {
+        "native": "clean build, native proc macros",
+        "wasm_warm": "clean build through `cargo wasm`, module cache warm",
+        "wasm_cold": "clean build through `cargo wasm`, module cache empty",
+        "native_incr": "incremental rebuild after editing the binary, native",
+        "wasm_incr": "incremental rebuild after editing the binary, `cargo wasm`",
+    }
+    rows = [
+        f"Measured {_made(data)}: {data['workspace']}, medians of {data['rounds']} interleaved rounds.",
+        "",
+        "| build | seconds |",
+        "| --- | --- |",
+    ]
+    rows += [f"| {what.get(key, key)} | {seconds:.2f} |" for key, seconds in median.items()]
+    rows += ["", f"Warm clean build: {data['speedup_warm']:.2f}x native's speed; incremental: "
+             f"{data['incremental_ratio']:.2f}x native's time."]  # fmt: skip
+    return "\n".join(rows)
+
+
+def ui_table(results: Path) -> str:
+    data = _load(results, "ui-proc-macro.json")
+    rows = [
+        "| mode | passed | failed | ignored | pass rate | ICEs | suite time | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for mode, title in (("native", "native proc macros (baseline)"), ("wasm", "every proc macro compiled to wasm")):
+        if mode in data:
+            run = data[mode]
+            rows.append(
+                f"| {title} | {run['passed']} | {run['failed']} | {run['ignored']} | {run['pass_rate']:.1%} "
+                f"| {run['ices']} | {run['seconds']} s | {_made(run)} |"
+            )
+    return "\n".join(rows)
+
+
+def e2e_table(results: Path) -> str:
+    rows = ["| host | option | passed | measured |", "| --- | --- | --- | --- |"]
+    for path in sorted(results.glob("e2e-*-option-*.json")):
+        data = _load(results, path.name)
+        rows.append(f"| {data['host']} | {data['option'].upper()} | {data['passed']}/{data['total']} | {_made(data)} |")
+    return "\n".join(rows)
+
+
+def longest_native_build(results: Path) -> str:
+    """The longest recorded native build, in minutes (inline): a cold one."""
+    builds = [b for b in _load(results, "builds.json") if b["host"] == "native"]
+    return f"{max(b['seconds'] for b in builds) / 60:.0f} minutes"
+
+
+FIGURES: dict[str, Callable[[Path], str]] = {
+    "wasm-host-ratio": wasm_host_ratio,
+    "wasm-host": wasm_host_table,
+    "wasm-threads": wasm_threads_table,
+    "expansion": expansion_table,
+    "clean-builds": clean_builds_table,
+    "cargo": cargo_table,
+    "ui": ui_table,
+    "e2e": e2e_table,
+    "longest-native-build": longest_native_build,
+}
+
+
+def render(text: str, results: Path) -> str:
+    """`text` with every block's body generated afresh (a block spanning lines keeps its
+    body on lines of its own)."""
+
+    def body(match: re.Match[str]) -> str:
+        name = match["name"]
+        if name not in FIGURES:
+            raise KeyError(f"README.md has a figures block `{name}` that patcher/readme_figures.py does not know")
+        figure = FIGURES[name](results)
+        if "\n" in match["body"]:
+            figure = f"\n{figure}\n"
+        return f"<!-- figures:{name} -->{figure}<!-- /figures -->"
+
+    return BLOCK.sub(body, text)
+
+
+def update(check: bool, readme: Path = README, results: Path | None = None) -> bool:
+    """Rewrite the README's blocks (or, with `check`, only compare); whether it was current."""
+    text = readme.read_text()
+    new = render(text, results or RESULTS)
+    if new != text and not check:
+        readme.write_text(new)
+    return new == text

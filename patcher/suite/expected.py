@@ -1,0 +1,88 @@
+"""The e2e suite's cases, by name: the one list a run is checked against.
+
+A run that has a case this list lacks, or lacks one it has, fails (`Suite.run` adds a
+failing `suite:cases` outcome), so a case cannot vanish unnoticed: a program deleted, a
+group of cases skipped by a wrong condition. A new case is added here, in its group.
+"""
+
+from __future__ import annotations
+
+from patcher.rustc import options
+
+# e2e/programs/*.rs, each compiled and run (or refused) under every option and host
+PROGRAMS = (
+    "all_kinds",
+    "attribute_args",
+    "derive_helpers",
+    "function_like",
+    "hostile_allocates",
+    "hostile_loops",
+    "hostile_loops_default",
+    "hostile_panics",
+    "hostile_traps",
+    "hostile_wasi",
+    "simple_derive",
+    "span_compile_error",
+    "span_syn_error",
+    "syn_generics",
+)
+# -Zunpretty=expanded identical with the native and the wasm macros
+EXPANSIONS = ("expansion:all_kinds", "expansion:syn_generics")
+# crates built against a wasm macro, used by other crates: options whose modules are crates
+DEPENDENTS = (
+    "dependent:search-path",
+    "dependent:same-flags",
+    "dependent:unused-macro",
+    "dependent:unused-macro-same-flags",
+)
+# e2e/workspace through cargo: options whose modules are crates, on a native host
+CARGO = (
+    "cargo:build",
+    "cargo:test",
+    "cargo:check",
+    "cargo:release",
+    "cargo:strict-refuses-native",
+    "cargo:diagnostics",
+    "cargo:incremental",
+)
+# broken or oversized modules (patcher/suite/fixtures.py), refused when loaded
+MODULES = (
+    "module:malformed",
+    "module:no_decls",
+    "module:missing_export",
+    "module:bad_decls_version",
+    "module:too_many_macros",
+)
+# e2e/link_errors/*.rs: the wasm hosts' in-process linker reports as rust-lld does
+LINK_ERRORS = ("link-error:missing_library",)
+# the threads host compiles these once more with the parallel front end
+PARALLEL = ("parallel:all_kinds", "parallel:syn_generics")
+
+HOSTS = ("native", "wasm", "wasm-threads")
+
+
+def expected_cases(option: str, host: str) -> list[str]:
+    """Every case a run of the e2e suite under `option` on `host` must report."""
+    if host not in HOSTS:
+        raise ValueError(f"unknown host {host!r}: one of {', '.join(HOSTS)}")
+    cases = [*PROGRAMS, *EXPANSIONS, *MODULES]
+    if options.get(option).macros_by_path:
+        cases += DEPENDENTS
+        if host == "native":
+            cases += CARGO
+    if host != "native":
+        cases += LINK_ERRORS
+    if host == "wasm-threads":
+        cases += PARALLEL
+    return sorted(cases)
+
+
+def differences(ran: list[str], option: str, host: str) -> str:
+    """What `ran` lacks and has too many against the expected list ("" when they agree)."""
+    expected = expected_cases(option, host)
+    missing = sorted(set(expected) - set(ran))
+    extra = sorted(set(ran) - set(expected))
+    repeated = sorted({case for case in ran if ran.count(case) > 1})
+    groups = (("missing", missing), ("not in patcher/suite/expected.py", extra), ("run twice", repeated))
+    parts = [f"{what}: {', '.join(names)}" for what, names in groups if names]
+    return "; ".join(parts)

@@ -1,0 +1,63 @@
+"""results/ and the README's figures: every file stamped with its date and command, and
+the README's figures generated from them (stale figures fail here)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from patcher import readme_figures, results
+
+
+def test_the_readme_figures_are_those_of_results() -> None:
+    assert readme_figures.update(check=True), "README.md's figures differ from results/: run `nox -s export`"
+
+
+def test_a_changed_result_makes_the_readme_stale(tmp_path: Path) -> None:
+    copy = tmp_path / "results"
+    shutil.copytree(readme_figures.RESULTS, copy)
+    readme = tmp_path / "README.md"
+    readme.write_text(readme_figures.README.read_text())
+    assert readme_figures.update(check=True, readme=readme, results=copy)
+    data = json.loads((copy / "bench-wasm-host.json").read_text())
+    data["cases"][0]["time_ratio"] = 9.87
+    (copy / "bench-wasm-host.json").write_text(json.dumps(data))
+    assert not readme_figures.update(check=True, readme=readme, results=copy)
+    assert readme_figures.update(check=False, readme=readme, results=copy) is False
+    assert "9.9x" in readme.read_text() and readme_figures.update(check=True, readme=readme, results=copy)
+
+
+def test_an_unknown_block_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyError, match="nonsense"):
+        readme_figures.render("<!-- figures:nonsense -->x<!-- /figures -->", tmp_path)
+
+
+def test_every_results_file_is_one_a_command_writes() -> None:
+    """No hand-written file: each is one of the files the tool's commands write."""
+    written = {
+        "ui-proc-macro.json", "compare.md", "compare.json", "bench-expansion.json", "bench-cargo.json",
+        "bench-patch.json", "bench-wasm-host.json", "bench-wasm-threads.json", "web-playground.json",
+        "web-playground.png", "wasm-host-build.json", "builds.json",
+    }  # fmt: skip
+    for path in sorted(readme_figures.RESULTS.iterdir()):
+        patterns = ("e2e-", "check-option-")
+        assert path.name in written or path.name.startswith(patterns), f"{path.name}: no command writes it"
+        if path.suffix == ".json":
+            data = json.loads(path.read_text())
+            entries = data if isinstance(data, list) else [data]
+            assert not any("note" in entry for entry in entries), f"{path.name}: a hand-written note"
+
+
+def test_results_are_stamped_with_date_and_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUSTC_WASM_RESULTS", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["/x/patcher/__main__.py", "bench", "--only", "cargo"])
+    path = results.write_result("x.json", {"value": 1})
+    assert json.loads(path.read_text()) == {
+        "date": results.stamp()["date"], "command": "python -m patcher bench --only cargo", "value": 1,
+    }  # fmt: skip
+    listed = results.append_result(tmp_path / "list.json", {"seconds": 3})
+    assert json.loads(listed.read_text())[0]["command"] == "python -m patcher bench --only cargo"
