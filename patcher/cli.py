@@ -22,6 +22,7 @@ from patcher.provision import vendor
 from patcher.provision.checkout import GitSource, ensure_checkout
 from patcher.provision.sources import DEFAULT_VERSION, source_for
 from patcher.results import write_result
+from patcher.rustc.engines import WASMTIME_LIBRARY_IN_SYSROOT
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.suite import e2e, ui_suite
@@ -95,11 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     e2e_cmd.add_argument(
         "--threads", action="store_true", help="--host wasm: through the wasm32-wasip1-threads rustc.wasm"
     )
+    e2e_cmd.add_argument(
+        "--engine", choices=("wasmi", "wasmtime"), help="ask every compile for this wasm proc-macro engine"
+    )
     ui = sub.add_parser("ui", help="rustc's tests/ui/proc-macro through compiletest, proc macros compiled to wasm")
     ui.add_argument(
         "--option", choices=crate_options, default=DEFAULT_OPTION, help="an option whose modules are crates"
     )
     ui.add_argument("--native", action="store_true", help="native proc macros: the baseline")
+    ui.add_argument("--engine", choices=("wasmi", "wasmtime"), help="ask every compile for this engine")
     ui.add_argument("--results", type=Path, help="the results file to update (default: results/ui-proc-macro.json)")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
 
@@ -207,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
     if args.command == "e2e":
         compiler = install.installed(args.dist or install.dist_dir(args.host))
-        return e2e.main(compiler, checkout, args.option, args.host)
+        return e2e.main(compiler, checkout, args.option, args.host, engine=args.engine)
     raise AssertionError(args.command)
 
 
@@ -240,9 +245,10 @@ def _ui(ws: Workspace, checkout: Path, args: argparse.Namespace) -> int:
     native.build_native(
         checkout, args.option, DEFAULT_SLOTS, install.dist_dir(), checkout / "build" / "logs" / "build-native.log"
     )
-    mode = "native" if args.native else "wasm"
+    mode = ui_suite.mode_of(args.native, args.engine)
     log = ui_suite.LOG_DIR / f"{mode}.log"
-    run = ui_suite.run_suite(checkout, args.native, log, args.x_args)
+    wasmtime = install.dist_dir() / WASMTIME_LIBRARY_IN_SYSROOT
+    run = ui_suite.run_suite(checkout, args.native, log, args.x_args, args.engine, wasmtime)
     if not args.x_args:  # a partial run is not the suite's result
         print(f"results: {ui_suite.write_results(run, args.results)}")
     print(ui_suite.report(run))

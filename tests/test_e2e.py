@@ -24,29 +24,36 @@ def test_default_option_builds_and_passes_the_e2e_suite(checkout: Path, tmp_path
     env = {"RUSTC_WASM_RESULTS": str(tmp_path)}
     built = run_cli("build", "--option", DEFAULT_OPTION, env=env)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    suite = run_cli("e2e", "--option", DEFAULT_OPTION, env=env)
-    assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-3000:]
-    results = json.loads((tmp_path / f"e2e-native-option-{DEFAULT_OPTION}.json").read_text())
-    ran = sorted(case["case"] for case in results["cases"])
-    assert ran == expected_cases(DEFAULT_OPTION, "native"), expected.differences(ran, DEFAULT_OPTION, "native")
-    failed = [case["case"] for case in results["cases"] if not case["passed"]]
-    assert failed == [] and results["passed"] == results["total"] == len(ran), suite.stdout[-6000:]
+    # the compiler's default engine (wasmtime, with its own cases), then wasmi
+    for engine, results_name in ((None, ""), ("wasmi", "-engine-wasmi")):
+        suite = run_cli("e2e", "--option", DEFAULT_OPTION, *(["--engine", engine] if engine else []), env=env)
+        assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-3000:]
+        results = json.loads((tmp_path / f"e2e-native-option-{DEFAULT_OPTION}{results_name}.json").read_text())
+        ran = sorted(case["case"] for case in results["cases"])
+        want = expected_cases(DEFAULT_OPTION, "native", engine)
+        assert ran == want, expected.differences(ran, DEFAULT_OPTION, "native", engine)
+        failed = [case["case"] for case in results["cases"] if not case["passed"]]
+        assert failed == [] and results["passed"] == results["total"] == len(ran), suite.stdout[-6000:]
 
 
 @pytest.mark.slow
 def test_rustc_proc_macro_ui_suite_passes_with_wasm_proc_macros(checkout: Path, tmp_path: Path) -> None:
     # after the build above: the suite through compiletest, natively (the baseline) and
-    # with every proc macro compiled to wasm; results go to a scratch file, not results/
+    # with every proc macro compiled to wasm, under the default engine and under wasmi;
+    # results go to a scratch file, not results/
     results = tmp_path / "ui-proc-macro.json"
     env = {"RUSTC_WASM_RESULTS": str(tmp_path)}  # the build's duration, too
-    native = run_cli("ui", "--native", "--results", str(results), env=env)
-    assert native.returncode == 0, native.stdout[-6000:] + native.stderr[-3000:]
-    wasm = run_cli("ui", "--results", str(results), env=env)
-    assert wasm.returncode == 0, wasm.stdout[-6000:]  # every failure has a known cause
+    runs = {
+        "native": run_cli("ui", "--native", "--results", str(results), env=env),
+        "wasm": run_cli("ui", "--results", str(results), env=env),
+        "wasm-wasmi": run_cli("ui", "--engine", "wasmi", "--results", str(results), env=env),
+    }
     data = json.loads(results.read_text())
-    for mode, proc in (("native", native), ("wasm", wasm)):
+    for mode, proc in runs.items():
+        assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]  # summary reached, counts exact
         counts = (data[mode]["passed"], data[mode]["failed"], data[mode]["ignored"])
-        assert counts == ui_suite.EXPECTED_COUNTS[mode], proc.stdout[-6000:]  # the summary was reached, too
+        assert counts == ui_suite.EXPECTED_COUNTS[mode], proc.stdout[-6000:]
         assert data[mode]["ices"] == 0, proc.stdout[-6000:]
-    known = {t["name"] for t in data["wasm"]["tests"] if t["outcome"] == "failed" and t.get("cause")}
-    assert known == set(ui_suite.KNOWN_FAILURES), wasm.stdout[-6000:]
+        if mode != "native":
+            known = {t["name"] for t in data[mode]["tests"] if t["outcome"] == "failed" and t.get("cause")}
+            assert known == set(ui_suite.KNOWN_FAILURES), proc.stdout[-6000:]

@@ -200,12 +200,17 @@ def test_expected_cases_name_every_program_and_depend_on_option_and_host() -> No
     link_errors = (e2e.E2E_DIR / "link_errors").glob("*.rs")
     assert sorted(expected.LINK_ERRORS) == sorted(f"link-error:{p.stem}" for p in link_errors)
     native_c, native_b = expected.expected_cases("c", "native"), expected.expected_cases("b", "native")
-    assert len(native_c) == 32 and "cargo:strict-refuses-native" in native_c and "dependent:same-flags" in native_c
-    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 21
+    assert len(native_c) == 37 and "cargo:strict-refuses-native" in native_c and "dependent:same-flags" in native_c
+    assert "engine:cache-corrupt" in native_c  # a native compiler's default engine is wasmtime
+    assert expected.expected_cases("c", "native", "wasmtime") == native_c
+    wasmi = expected.expected_cases("c", "native", "wasmi")
+    assert len(wasmi) == 33 and not any(case.startswith("engine:") for case in wasmi)
+    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 26
     threads = expected.expected_cases("c", "wasm-threads")
     assert "parallel:all_kinds" in threads and "link-error:missing_library" in threads and "cargo:build" not in threads
-    ran = [c for c in native_c if c != "cargo:test"] + ["module:malformed", "new"]
-    assert expected.differences(ran, "c", "native") == (
+    ran = [c for c in wasmi if c != "cargo:test"] + ["module:malformed", "new"]
+    assert expected.differences(ran, "c", "native", "wasmi") == (
         "missing: cargo:test; not in patcher/suite/expected.py: new; run twice: module:malformed"
     )
     assert expected.differences(native_c, "c", "native") == ""
+    assert "missing: engine:cache-corrupt" in expected.differences(wasmi, "c", "native", "wasmtime")

@@ -1,7 +1,7 @@
 """--rust-version 1.90.0: the patch set finds every anchor it can by structure and refuses
 the rest, all of them in one report, writing nothing. What 1.90 lacks is known exactly: the
 wasm-host edits' anchors (code added or moved in 1.91-1.95: the codegen coordinator, enzyme's
-loader, the panic=abort warning) and one conflict in the harness (`P<ast::Item>`, which 1.95
+loader, the panic=abort warning; `rustc -vV`'s backend line, where the engine is named) and one conflict in the harness (`P<ast::Item>`, which 1.95
 spells `Box<ast::Item>`). A change in this list is a change in what the patcher sees.
 """
 
@@ -36,6 +36,7 @@ DIFFERING_ANCHORS = [
     "compiler/rustc_codegen_ssa/src/back/write.rs: conflict anchor `return type of fn start_executing_work`",
     "compiler/rustc_codegen_ssa/src/back/write.rs: missing anchor `B::spawn_named_thread(..) in fn spawn_thin_lto_work`",
     "compiler/rustc_codegen_ssa/src/back/write.rs: missing anchor `let helper = jobserver::client().into_helper_thread(..) in fn do_thin_lto`",
+    "compiler/rustc_driver_impl/src/lib.rs: missing anchor `get_backend_from_raw_matches(..).print_version(); in fn version_at_macro_invocation`",
     "compiler/rustc_driver_impl/src/lib.rs: missing anchor `std::process::id() in fn ice_path_with_config`",
     "compiler/rustc_interface/src/passes.rs: missing anchor `if is_proc_macro_crate && !sess.panic_strategy().unwinds() { .. } (the panic=abort warning)`",
     "compiler/rustc_interface/src/passes.rs: missing anchor `is_proc_macro_crate && !sess.panic_strategy().unwinds() (the panic=abort warning)`",
@@ -59,7 +60,7 @@ def test_190_is_refused_with_every_differing_anchor_and_nothing_written(checkout
     Workspace(checkout_190).revert()
     result = run_cli("--rust-version", "1.90.0", "patch", "--option", option)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "17 problem(s), 14 missing anchor(s); nothing was written" in result.stderr
+    assert "18 problem(s), 15 missing anchor(s); nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert _differing(result.stderr) == DIFFERING_ANCHORS
     assert Workspace(checkout_190).changed_files() == []  # the no-write guarantee

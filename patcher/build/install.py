@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from patcher.build import wasmtime_lib
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 
@@ -35,12 +36,14 @@ def dist_dir(name: str = "native") -> Path:
 
 
 def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Installed:
-    """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links."""
+    """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links and
+    wasmtime's library (the compiler's engine for wasm proc macros)."""
     if not (stage / "bin" / "rustc").exists():
         raise PatcherError(f"no compiler at {stage}/bin/rustc: the build did not finish")
     staging = staging_dir(dist)
     shutil.copytree(stage, staging, symlinks=True)
     give_rust_lld(staging, host)
+    wasmtime_lib.install_library(staging)  # the wasm proc-macro engine the compiler loads
     rustdoc = stage.with_name(f"{stage.name}-tools-bin") / "rustdoc_tool_binary"
     if rustdoc.exists():  # x.py puts it in the sysroot, and its next run takes it out again
         shutil.copy2(rustdoc, staging / "bin" / "rustdoc")
@@ -103,6 +106,10 @@ def installed(dist: Path) -> Installed:
         meta = json.loads((dist / INSTALL_MARKER).read_text())
     except (OSError, ValueError):
         raise PatcherError(f"no patched compiler at {dist}: run `nox -s build` first") from None
-    return Installed(
-        dist, str(meta["option"]), int(meta["slots"]), str(meta.get("build_id", "")), str(meta.get("host", ""))
+    return Installed(  # absolute: suites run the compiler from directories of their own
+        dist.resolve(),
+        str(meta["option"]),
+        int(meta["slots"]),
+        str(meta.get("build_id", "")),
+        str(meta.get("host", "")),
     )

@@ -79,6 +79,7 @@ def main(argv: list[str]) -> int:
     if strict and keep:
         raise PatcherError(f"--strict refuses every native proc macro; drop it or --keep-native {','.join(keep)}")
     route = make_route(args, strict, frozenset(n.replace("-", "_") for n in keep))
+    print(f"{'Engine':>12} {modules.engine_line(route.compiler)}", file=sys.stderr, flush=True)
     plan = current_plan(route, args)
     remove_stale_stand_ins(plan, _target_dirs(args, route))
     env = cargo_env(route, plan)
@@ -235,6 +236,7 @@ def module_for(pkg: Package, graph: Graph, route: Route) -> Hit:
         cmd = [route.cargo, *route.module_args]
         artifact = modules.compile_shadow(manifest, pkg.lib_name or pkg.name, pkg.features, cmd, route.cwd, env)
         shutil.copyfile(artifact, out)
+        modules.precompile(route.compiler, out, pkg.lib_name or pkg.name)
 
     return route.cache.get_or_build(key, describe, build)
 

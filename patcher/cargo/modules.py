@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from patcher.build.install import Installed
-from patcher.build.process import capture
+from patcher.build.process import capture, environment
 from patcher.cargo.cache import BuildImpossible
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
@@ -275,3 +277,24 @@ def compile_shadow(
             raise BuildImpossible(f"it does not compile for {WASM_TARGET}: {reason}")
         raise PatcherError(f"building {crate_name} for {WASM_TARGET} failed:\n{proc.stderr[-4000:]}")
     return _artifact(proc.stdout, crate_name, ".wasm")
+
+
+ENGINE_LINE = "wasm-proc-macro-engine:"  # rustc -vV's line naming the engine
+
+
+def engine_line(compiler: Installed) -> str:
+    """What runs the compiler's wasm proc macros, as its `rustc -vV` says (a line for
+    `cargo wasm` to show once per run)."""
+    proc = capture([str(compiler.rustc), "-vV"])
+    found = next((line for line in proc.stdout.splitlines() if line.startswith(ENGINE_LINE)), "")
+    return found.removeprefix(ENGINE_LINE).strip() or "unknown (the compiler's `rustc -vV` does not say)"
+
+
+def precompile(compiler: Installed, module: Path, crate_name: str) -> None:
+    """wasmtime's code for `module`, made now into its compiled-code cache by loading it
+    as any compile does, so that the first expansion pays nothing (a compiler whose
+    engine is wasmi compiles nothing; a failure here is only a later compile's cost)."""
+    with tempfile.TemporaryDirectory(prefix="rwpm-precompile-") as tmp:
+        cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "--crate-name", "rwpm_precompile"]
+        cmd += ["--emit", "metadata", "--out-dir", tmp, "--extern", f"{crate_name}={module}", "-"]
+        subprocess.run(cmd, input=f"extern crate {crate_name};\n", capture_output=True, text=True, env=environment())

@@ -28,7 +28,7 @@ from patcher.engine.edits import (
     TokenTreeEntry,
     fn_named,
 )
-from patcher.rustc import options
+from patcher.rustc import engines, options
 from patcher.rustc.abi import (
     DECLS_SECTION,
     DECLS_VERSION,
@@ -49,6 +49,7 @@ from patcher.rustc.files import (
     BRIDGE,
     COMPILETEST_RUNTEST,
     CREADER,
+    DRIVER,
     HARNESS,
     INTERFACE_PASSES,
     LINKER,
@@ -100,6 +101,7 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "guest_entry_macro": GUEST_ENTRY_MACRO,
         "default_fuel": f"{DEFAULT_FUEL:_}",
         "default_memory_mib": DEFAULT_MEMORY_MIB,
+        **engines.template_context(),
     }
 
 
@@ -109,6 +111,12 @@ RUNTIME_FILES: list[Edit] = [
     NewFile(f"{RUNTIME}/src/decls.rs", "runtime/decls.rs.j2"),
     NewFile(f"{RUNTIME}/src/limits.rs", "runtime/limits.rs.j2"),
     NewFile(f"{RUNTIME}/src/module.rs", "runtime/module.rs.j2"),
+    NewFile(f"{RUNTIME}/src/host.rs", "runtime/host.rs.j2"),
+    NewFile(f"{RUNTIME}/src/engine.rs", "runtime/engine.rs.j2"),
+    NewFile(f"{RUNTIME}/src/wasmi_engine.rs", "runtime/wasmi_engine.rs.j2"),
+    NewFile(f"{RUNTIME}/src/wasmtime_engine.rs", "runtime/wasmtime_engine.rs.j2"),
+    NewFile(f"{RUNTIME}/src/wasmtime_ffi.rs", "runtime/wasmtime_ffi.rs.j2"),
+    NewFile(f"{RUNTIME}/src/compiled_cache.rs", "runtime/compiled_cache.rs.j2"),
     NewFile(f"{RUNTIME}/src/registry.rs", "runtime/registry.rs.j2"),
     NewFile(f"{RUNTIME}/src/slots.rs", "runtime/slots.rs.j2"),
 ]
@@ -339,6 +347,15 @@ STD_OUTPUT_SINK: list[Edit] = [
         '((line_comment) @probe (#match? @probe "rustc-wasm-proc-macros: see output_sink"))',
     ),
     NewFile("library/std/src/sys/stdio/unsupported/output_sink.rs", "std/stdio_output_sink.rs.j2"),
+    # std's abort messages (a failed allocation: how a guest meets the memory cap under
+    # wasmtime, whose limiter makes memory.grow fail instead of trapping) go there too
+    RustInsert(
+        STD_STDIO_UNSUPPORTED,
+        Anchor(fn_named("panic_output"), "fn panic_output", ("panic_output",), expect=r"Option<Vec<u8>>"),
+        Position.REPLACE,
+        "std/stdio_panic_output.rs.j2",
+        '((line_comment) @probe (#match? @probe "std.s last words before an abort"))',
+    ),
     # the environment a guest sees: std::env::set_env_source (GUEST_ENV)
     RustInsert(
         STD_ENV_UNSUPPORTED,
@@ -392,7 +409,11 @@ def cargo_lock(dependents: tuple[str, ...]) -> Edit:
     return CargoLockPackage(
         "Cargo.lock",
         (
-            LockedPackage("rustc_wasm_proc_macro", "0.0.0", ("rustc_proc_macro", "wasmi", "wasmparser 0.239.0")),
+            LockedPackage(
+                "rustc_wasm_proc_macro",
+                "0.0.0",
+                ("libloading 0.9.0", "rustc_proc_macro", "sha2", "wasmi", "wasmparser 0.239.0"),
+            ),
             LockedPackage("spin", "0.10.0", (), CRATES_IO),
             # optional and never built, but locked all the same (cargo#10801)
             LockedPackage("string-interner", "0.19.0", ("hashbrown 0.16.1", "serde"), CRATES_IO),
@@ -425,6 +446,48 @@ TIDY: list[Edit] = [
 ]
 
 
+# The engine that runs the modules: chosen by a -Z flag (or the environment) once per
+# session before anything is loaded, and named by `rustc -vV`.
+ENGINE_CHOICE: list[Edit] = [
+    TokenTreeEntry(
+        OPTIONS_RS,
+        Z_OPTIONS_TABLE,
+        after_entry="wasm_c_abi",
+        new_entry="wasm_proc_macro_engine",
+        template="core/z_wasm_proc_macro_engine.rs.j2",
+    ),
+    RustInsert(
+        INTERFACE_PASSES,
+        Anchor(
+            "((let_declaration pattern: (identifier) @v value: (field_expression) @e) @anchor"
+            ' (#eq? @v "sess") (#eq? @e "tcx.sess"))',
+            "let sess = tcx.sess; in fn configure_and_expand",
+            ("configure_and_expand", "sess"),
+            inside=fn_named("configure_and_expand", "scope"),
+        ),
+        Position.AFTER,
+        "core/interface_wasm_proc_macro_engine.rs.j2",
+        '((line_comment) @probe (#match? @probe "the engine that runs the WebAssembly proc macros this session"))',
+    ),
+    depends_on_runtime("rustc_interface"),
+    RustInsert(
+        DRIVER,
+        Anchor(
+            "((expression_statement (call_expression function: (field_expression field: (field_identifier) @f)))"
+            ' @anchor (#eq? @f "print_version"))',
+            # (no `inside`: tree-sitter-rust 0.24 does not parse this file whole; the
+            # statement is the file's only `print_version` call)
+            "get_backend_from_raw_matches(..).print_version(); in fn version_at_macro_invocation",
+            ("version_at_macro_invocation", "print_version"),
+        ),
+        Position.AFTER,
+        "core/driver_version_engine.rs.j2",
+        '((line_comment) @probe (#match? @probe "which engine runs WebAssembly proc macros"))',
+    ),
+    depends_on_runtime("rustc_driver_impl"),
+]
+
+
 CORE: list[Edit] = [
     *RUNTIME_FILES,
     *BRIDGE_RELAY,
@@ -433,6 +496,7 @@ CORE: list[Edit] = [
     *GUEST_NAME,
     *STD_OUTPUT_SINK,
     *STD_SMALL_BLOCKS,
+    *ENGINE_CHOICE,
     *TIDY,
 ]
 

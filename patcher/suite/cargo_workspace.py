@@ -58,14 +58,21 @@ pub enum NotAStruct {
     A,
 }
 """
-PROGRESS = re.compile(r"^\s*(Compiling|Checking|Finished|Running|Doc-tests|Locking|Blocking|Fresh|Dirty)\b")
+PROGRESS = re.compile(r"^\s*(Compiling|Checking|Finished|Running|Doc-tests|Locking|Blocking|Fresh|Dirty|Engine)\b")
 
 
 class WorkspaceCases:
     def __init__(
-        self, compiler: Installed, checkout: Path, work: Path, ice: IceWatch, log: Callable[[str], None] = print
+        self,
+        compiler: Installed,
+        checkout: Path,
+        work: Path,
+        ice: IceWatch,
+        log: Callable[[str], None] = print,
+        env: dict[str, str] | None = None,
     ):
         self.compiler = compiler
+        self.env = env or {}  # for every cargo run (the engine the suite asks for)
         self.ice = ice  # every rustc cargo starts reports a crash there (RUSTC_ICE)
         self.work = work / "workspace"
         self.project = self.work / "project"
@@ -186,7 +193,7 @@ class WorkspaceCases:
         if bootstrap:
             env["RUSTC_BOOTSTRAP"] = bootstrap
             unset = tuple(u for u in unset if u != "RUSTC_BOOTSTRAP")
-        proc = capture(cmd, cwd=self.project, env={**env, **self.ice.env()}, timeout=TIMEOUT, unset=unset)
+        proc = capture(cmd, cwd=self.project, env={**env, **self.env, **self.ice.env()}, timeout=TIMEOUT, unset=unset)
         self.log(f"  {route}: cargo {' '.join(args)} -> exit {proc.returncode}")
         return proc
 

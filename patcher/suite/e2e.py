@@ -16,6 +16,7 @@ A program declares what it expects in `//@` header lines:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import shutil
@@ -32,8 +33,10 @@ from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import write_result
 from patcher.rustc import options
+from patcher.rustc.engines import ENGINE_ENV
 from patcher.suite import expected, fixtures
 from patcher.suite.cargo_workspace import WorkspaceCases
+from patcher.suite.engine_cases import EngineCases
 from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
 from patcher.wasm_host.wasmtime import program_options
@@ -175,14 +178,19 @@ class Suite:
         log: Callable[[str], None] = print,
         native: Installed | None = None,
         wasm_host: WasmHost | None = None,
+        engine: str | None = None,
     ):
         self.compiler = compiler  # the compiler under test
+        # the wasm proc-macro engine every compile asks for (None: the compiler's default)
+        self.engine = engine
+        self.engine_env = {ENGINE_ENV: engine} if engine else {}
         self.native_compiler = native or compiler  # builds the macros; the reference for comparisons
         self.wasm_host = wasm_host
         self.checkout = checkout
         self.option = option
         self.log = log
-        self.work = WORK_DIR / (option if wasm_host is None else f"{wasm_host.label}-{option}")
+        label = option if wasm_host is None else f"{wasm_host.label}-{option}"
+        self.work = WORK_DIR / (f"{label}-{engine}" if engine else label)
         self.work.mkdir(parents=True, exist_ok=True)
         self.ice = IceWatch(self.work)  # every compiler run starts in its directory
         self.wasm: dict[str, Path] = {}
@@ -214,6 +222,22 @@ class Suite:
     ) -> tuple[subprocess.CompletedProcess[str], float]:
         """Compile `program` (to `out`; with `out=None`, whatever `extra` prints goes to stdout)
         with the compiler under test, or with the native one (native macros, or `reference`)."""
+        cmd = self.compile_command(program, flags, artifacts, extra, out, reference)
+        # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
+        start = time.perf_counter()
+        proc = self.rustc(cmd, {"RUSTC_BOOTSTRAP": "1", **program.env})
+        return proc, time.perf_counter() - start
+
+    def compile_command(
+        self,
+        program: Program,
+        flags: MacroFlags,
+        artifacts: dict[str, Path],
+        extra: list[str],
+        out: Path | None,
+        reference: bool = False,
+    ) -> list[str]:
+        """The command line `compile` runs (the program's source written where it names)."""
         source = self.work / flags.option / f"{program.name}.rs"  # the file name is the crate name
         source.parent.mkdir(exist_ok=True)
         source.write_text(flags.header(program.macros) + program.path.read_text())
@@ -226,13 +250,12 @@ class Suite:
             cmd += ["-o", str(out)]
         for name in program.macros:
             cmd += flags.args(name, artifacts[name])
-        # -Z flags (option B, -Zunpretty) on a compiler built from a stable source
-        start = time.perf_counter()
-        proc = self.rustc(cmd, {"RUSTC_BOOTSTRAP": "1", **program.env})
-        return proc, time.perf_counter() - start
+        return cmd
 
     def rustc(self, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        """A compiler run, in the ICE watch's directory (RUSTC_ICE unset: reports land there)."""
+        """A compiler run, in the ICE watch's directory (RUSTC_ICE unset: reports land there),
+        with the suite's engine."""
+        env = {**self.engine_env, **(env or {})}
         return capture(cmd, cwd=self.ice.cwd, env=env, timeout=TIMEOUT, unset=("RUSTC_ICE",))
 
     def run_program(self, program: Program, extra: list[str] | None = None, case: str | None = None) -> Outcome:
@@ -358,6 +381,23 @@ class Suite:
             return f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{crashed or proc.stderr[-3000:]}"
         return ""
 
+    def engine_cases(self) -> Iterator[Outcome]:
+        """wasmtime's cache, library and signal handling (patcher/suite/engine_cases.py)."""
+        by_name = {p.name: p for p in programs()}
+        flags = MacroFlags(self.option)
+
+        def program_with(name: str, env: dict[str, str]) -> Program:
+            return dataclasses.replace(by_name[name], env={**by_name[name].env, **env})
+
+        def compile(name: str, env: dict[str, str], extra: list[str]) -> tuple[int, str]:
+            proc, _ = self.compile(program_with(name, env), flags, self.wasm, extra, self.work / f"engine-{name}")
+            return (101 if self.ice.crash(proc.stderr) else proc.returncode), proc.stderr
+
+        def command(name: str, env: dict[str, str]) -> list[str]:
+            return self.compile_command(program_with(name, env), flags, self.wasm, [], self.work / f"engine-{name}")
+
+        return EngineCases(compile, command, self.work).run()
+
     def hostile_modules(self) -> Iterator[Outcome]:
         """Modules that are broken or too big: each ends in a load error naming the problem,
         pointing where the program names the macro crate."""
@@ -385,12 +425,15 @@ class Suite:
         if MacroFlags(self.option).by_path:
             outcomes.extend(self.dependents())
             if self.wasm_host is None:
-                outcomes.extend(WorkspaceCases(self.compiler, self.checkout, self.work, self.ice, self.log).run())
+                cases = WorkspaceCases(self.compiler, self.checkout, self.work, self.ice, self.log, self.engine_env)
+                outcomes.extend(cases.run())
         if self.wasm_host is not None:
             outcomes.extend(self.link_errors())
         outcomes.extend(self.hostile_modules())
+        if self.wasm_host is None and self.engine in (None, "wasmtime"):  # a native compiler's default is wasmtime
+            outcomes.extend(self.engine_cases())
         host = "native" if self.wasm_host is None else self.wasm_host.label
-        missing = expected.differences([o.case for o in outcomes], self.option, host)
+        missing = expected.differences([o.case for o in outcomes], self.option, host, self.engine)
         if missing:
             outcomes.append(Outcome("suite:cases", False, 0.0, missing))
         for o in outcomes:
@@ -456,15 +499,17 @@ def _diagnostics(stderr: str) -> list[tuple[str, str]]:
     return found
 
 
-def write_results(outcomes: list[Outcome], host: str, option: str) -> Path:
+def write_results(outcomes: list[Outcome], host: str, option: str, engine: str | None = None) -> Path:
     data: dict[str, object] = {
         "host": host,
         "option": option,
+        "engine": engine or "default",
         "passed": sum(o.passed for o in outcomes),
         "total": len(outcomes),
         "cases": [{"case": o.case, "passed": o.passed, "seconds": round(o.seconds, 2)} for o in outcomes],
     }
-    return write_result(f"e2e-{host}-option-{option}.json", data)
+    suffix = f"-engine-{engine}" if engine else ""
+    return write_result(f"e2e-{host}-option-{option}{suffix}.json", data)
 
 
 def _host_flags(wasm_host: WasmHost | None) -> str:
@@ -481,16 +526,19 @@ def main(
     host: str = "native",
     native: Installed | None = None,
     wasm_host: WasmHost | None = None,
+    engine: str | None = None,
 ) -> int:
     """`compiler` is the one under test; with `wasm_host`, it is rustc.wasm and `native`
-    builds the macros and is the reference."""
+    builds the macros and is the reference; `engine` (wasmi, wasmtime) is asked of every
+    compile, else the compiler's default runs."""
     if compiler.option != option:
         raise PatcherError(
             f"{compiler.sysroot} holds a compiler built for option {compiler.option}, not {option}: "
             f"run `nox -s build -- --option {option}{_host_flags(wasm_host)}` first"
         )
-    outcomes = Suite(compiler, checkout, option, native=native, wasm_host=wasm_host).run()
-    path = write_results(outcomes, host, option)
+    outcomes = Suite(compiler, checkout, option, native=native, wasm_host=wasm_host, engine=engine).run()
+    path = write_results(outcomes, host, option, engine)
     failed = [o for o in outcomes if not o.passed]
-    print(f"e2e ({host}, option {option}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")
+    label = f"{host}, option {option}" + (f", engine {engine}" if engine else "")
+    print(f"e2e ({label}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")
     return 1 if failed else 0

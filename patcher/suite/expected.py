@@ -19,6 +19,7 @@ PROGRAMS = (
     "hostile_loops",
     "hostile_loops_default",
     "hostile_panics",
+    "hostile_recurses",
     "hostile_traps",
     "hostile_wasi",
     "simple_derive",
@@ -57,12 +58,15 @@ MODULES = (
 LINK_ERRORS = ("link-error:missing_library",)
 # the threads host compiles these once more with the parallel front end
 PARALLEL = ("parallel:all_kinds", "parallel:syn_generics")
+# the wasmtime engine's own cases (patcher/suite/engine_cases.py), natively unless wasmi is asked for
+ENGINE = ("engine:cache-hit", "engine:cache-corrupt", "engine:library-missing", "engine:rustc-crash-report")
 
 HOSTS = ("native", "wasm", "wasm-threads")
 
 
-def expected_cases(option: str, host: str) -> list[str]:
-    """Every case a run of the e2e suite under `option` on `host` must report."""
+def expected_cases(option: str, host: str, engine: str | None = None) -> list[str]:
+    """Every case a run of the e2e suite under `option` on `host` (asking for `engine`)
+    must report."""
     if host not in HOSTS:
         raise ValueError(f"unknown host {host!r}: one of {', '.join(HOSTS)}")
     cases = [*PROGRAMS, *EXPANSIONS, *MODULES]
@@ -74,12 +78,14 @@ def expected_cases(option: str, host: str) -> list[str]:
         cases += LINK_ERRORS
     if host == "wasm-threads":
         cases += PARALLEL
+    if host == "native" and engine in (None, "wasmtime"):  # a native compiler's default is wasmtime
+        cases += ENGINE
     return sorted(cases)
 
 
-def differences(ran: list[str], option: str, host: str) -> str:
+def differences(ran: list[str], option: str, host: str, engine: str | None = None) -> str:
     """What `ran` lacks and has too many against the expected list ("" when they agree)."""
-    expected = expected_cases(option, host)
+    expected = expected_cases(option, host, engine)
     missing = sorted(set(expected) - set(ran))
     extra = sorted(set(ran) - set(expected))
     repeated = sorted({case for case in ran if ran.count(case) > 1})

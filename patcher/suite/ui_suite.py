@@ -28,6 +28,7 @@ from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import results_dir, stamp
+from patcher.rustc.engines import ENGINE_ENV, WASMTIME_LIBRARY_ENV
 from patcher.rustc.patchset import COMPILETEST_ENV
 from patcher.suite import ice
 
@@ -50,15 +51,20 @@ class KnownFailure:
 KNOWN_FAILURES: dict[str, KnownFailure] = {
     "tests/ui/proc-macro/nonfatal-parsing.rs": KnownFailure(
         "the macro catches its own panics with std::panic::catch_unwind; wasm32-unknown-unknown has no "
-        "unwinding (panic=abort) and wasmi 1.1 no exception handling, so the first caught panic ends the "
-        "expansion, reported as the macro's panic with its message",
+        "unwinding (guests are built with panic=abort, and wasmi 1.1 has no exception handling), so under "
+        "either engine the first caught panic ends the expansion, reported as the macro's panic with its message",
         # where upstream expects the first non-fatal literal error, the macro's panic instead
         ("-\terror: invalid digit for a base 2 literal", "+\terror: proc macro panicked"),
     ),
 }
 # The whole suite's outcome per mode (passed, failed, ignored): any other count is a
 # regression (or an improvement to record here), even when every failure is explained.
-EXPECTED_COUNTS: dict[str, tuple[int, int, int]] = {"native": (244, 0, 3), "wasm": (243, 1, 3)}
+EXPECTED_COUNTS: dict[str, tuple[int, int, int]] = {
+    "native": (244, 0, 3),
+    "wasm": (243, 1, 3),  # the compiler's default engine
+    "wasm-wasmi": (243, 1, 3),
+    "wasm-wasmtime": (243, 1, 3),
+}
 # compiletest's own words when the compiler exits 101 or dies by a signal
 COMPILETEST_CRASH = ("compiler encountered internal error", "compiler terminated by signal")
 
@@ -170,21 +176,34 @@ def write_results(run: SuiteRun, path: Path | None = None) -> Path:
     return path
 
 
-def run_suite(checkout: Path, native: bool, log: Path, extra: list[str]) -> SuiteRun:
-    """`x.py test` of the suite with the already built stage1 compiler; the run's outcomes."""
+def mode_of(native: bool, engine: str | None) -> str:
+    """The results' name of a run: `native`, `wasm` (the default engine) or `wasm-<engine>`."""
+    return "native" if native else f"wasm-{engine}" if engine else "wasm"
+
+
+def run_suite(
+    checkout: Path, native: bool, log: Path, extra: list[str], engine: str | None = None, wasmtime: Path | None = None
+) -> SuiteRun:
+    """`x.py test` of the suite with the already built stage1 compiler; the run's outcomes.
+    `engine` is asked of every compile; `wasmtime` is the engine's library (the stage1
+    sysroot has none: `nox -s build` installs it in dist/)."""
     # The auxiliaries link for wasm with rust-lld, which a Debian-based stage1 lacks; x.py
     # test assembles the stage1 sysroot afresh, so it is found on PATH instead.
     tools = link_rust_lld(LOG_DIR / "bin")
     # compiletest clears a test's auxiliary directory only for `aux-build` tests: the other
     # mode's modules or dylibs left there would make two candidates for one crate.
     shutil.rmtree(checkout / "build" / host_triple() / "test" / "ui", ignore_errors=True)
-    mode = "native" if native else "wasm"
+    mode = mode_of(native, engine)
     paths = [arg for arg in extra if arg.startswith("tests/")] or [SUITE]  # one test, or the suite
     cmd = [
         sys.executable, "x.py", "test", *paths, "--stage", "1", "--force-rerun", "--no-fail-fast",
         "--set", "rust.verbose-tests=true", *(arg for arg in extra if not arg.startswith("tests/")),
     ]  # fmt: skip
     env = {"PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if engine:
+        env[ENGINE_ENV] = engine
+    if wasmtime is not None:
+        env[WASMTIME_LIBRARY_ENV] = str(wasmtime)
     if not native:
         env[COMPILETEST_ENV] = WASM_TARGET  # compiletest's mode, and std for it in the sysroot
     unset = (COMPILETEST_ENV,) if native else ()

@@ -37,3 +37,17 @@ pub fn allocates(_input: TokenStream) -> TokenStream {
         black_box(&hoard);
     }
 }
+
+/// Recurses without bound: only the engine's stack limit ends it (natively: a crash).
+#[proc_macro]
+pub fn recurses(input: TokenStream) -> TokenStream {
+    // no local lives in linear memory: the recursion exhausts the engine's call stack,
+    // not the module's shadow stack; `* 3 ^ n` keeps LLVM from turning it into a loop
+    fn deeper(n: u64) -> u64 {
+        if n == 0 { 0 } else { deeper(n - 1).wrapping_mul(3) ^ n }
+    }
+    if deeper(u64::MAX - input.to_string().len() as u64) == 42 {
+        panic!("unreachable: the recursion never returns");
+    }
+    input
+}
