@@ -17,6 +17,7 @@ from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
 from patcher.cargo import modules
 from patcher.engine.workspace import Workspace
+from patcher.errors import PatcherError
 from patcher.paths import PATCHES_DIR
 from patcher.results import command, results_dir, write_result
 from patcher.rustc import options
@@ -39,8 +40,22 @@ def last_build_seconds(option: str) -> float | None:
     return float(runs[-1]["seconds"]) if runs else None
 
 
-def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
+def built_for(option: str) -> Path:
+    """Where `option`'s compiler is: dist/native-<option>/, or dist/native/ when that holds
+    this option (`nox -s build` installs there)."""
     dist = dist_dir(f"native-{option}")
+    default = dist_dir("native")
+    if not (dist / "bin" / "rustc").exists() and (default / "bin" / "rustc").exists():
+        try:
+            if installed(default).option == option:
+                return default
+        except PatcherError:
+            pass
+    return dist
+
+
+def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
+    dist = dist_dir(f"native-{option}") if rebuild else built_for(option)
     seconds: float | None = None
     if rebuild or not (dist / "bin" / "rustc").exists():
         Workspace(checkout).apply(option, DEFAULT_SLOTS)
