@@ -184,10 +184,13 @@ def ui_table(results: Path) -> str:
 
 
 def e2e_table(results: Path) -> str:
-    rows = ["| host | option | passed | measured |", "| --- | --- | --- | --- |"]
+    rows = ["| host | option | engine | passed | measured |", "| --- | --- | --- | --- | --- |"]
     for path in sorted(results.glob("e2e-*-option-*.json")):
         data = _load(results, path.name)
-        rows.append(f"| {data['host']} | {data['option'].upper()} | {data['passed']}/{data['total']} | {_made(data)} |")
+        engine = data.get("engine", "default")  # default: the compiler's own choice
+        rows.append(
+            f"| {data['host']} | {data['option'].upper()} | {engine} | {data['passed']}/{data['total']} | {_made(data)} |"
+        )
     return "\n".join(rows)
 
 

@@ -36,7 +36,12 @@ def patch_size(option: str) -> tuple[int, int]:
 def last_build_seconds(option: str) -> float | None:
     """The duration of the last recorded build of `option` (results/builds.json)."""
     path = results_dir() / "builds.json"
-    runs = [r for r in json.loads(path.read_text()) if r["option"] == option] if path.exists() else []
+    # a run of under a minute found nothing to build (a resumed, finished build): not a build
+    runs = (
+        [r for r in json.loads(path.read_text()) if r["option"] == option and r["seconds"] >= 60]
+        if path.exists()
+        else []
+    )
     return float(runs[-1]["seconds"]) if runs else None
 
 

@@ -459,11 +459,11 @@ ENGINE_CHOICE: list[Edit] = [
     RustInsert(
         INTERFACE_PASSES,
         Anchor(
-            "((let_declaration pattern: (identifier) @v value: (field_expression) @e) @anchor"
-            ' (#eq? @v "sess") (#eq? @e "tcx.sess"))',
-            "let sess = tcx.sess; in fn configure_and_expand",
-            ("configure_and_expand", "sess"),
-            inside=fn_named("configure_and_expand", "scope"),
+            '((let_declaration pattern: (identifier) @v) @anchor (#eq? @v "arenas"))',
+            "let arenas = Resolver::arenas(); in fn resolver_for_lowering_raw",
+            ("resolver_for_lowering_raw", "arenas"),
+            expect=r"Resolver::arenas\(\)",
+            inside=fn_named("resolver_for_lowering_raw", "scope"),
         ),
         Position.AFTER,
         "core/interface_wasm_proc_macro_engine.rs.j2",
