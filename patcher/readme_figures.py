@@ -188,9 +188,8 @@ def e2e_table(results: Path) -> str:
     for path in sorted(results.glob("e2e-*-option-*.json")):
         data = _load(results, path.name)
         engine = data.get("engine", "default")  # default: the compiler's own choice
-        rows.append(
-            f"| {data['host']} | {data['option'].upper()} | {engine} | {data['passed']}/{data['total']} | {_made(data)} |"
-        )
+        passed = f"{data['passed']}/{data['total']}"
+        rows.append(f"| {data['host']} | {data['option'].upper()} | {engine} | {passed} | {_made(data)} |")
     return "\n".join(rows)
 
 
