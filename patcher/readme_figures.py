@@ -35,6 +35,13 @@ def _made(data: dict[str, Any]) -> str:
     return f"{data.get('date', 'undated')}{how}"
 
 
+def _table(caption: str | None, header: list[str], rows: list[str]) -> str:
+    """A markdown table (rows already as `| ... |` lines), after its caption and a blank line."""
+    lines = [caption, ""] if caption is not None else []
+    lines += ["| " + " | ".join(header) + " |", "| --- " * len(header) + "|", *rows]
+    return "\n".join(lines)
+
+
 def _ratio_range(ratios: list[float]) -> str:
     low, high = min(ratios), max(ratios)
     return f"{low:.1f}x" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}-{high:.1f}x"
@@ -52,17 +59,12 @@ def wasm_host_ratio(results: Path) -> str:
 def wasm_host_table(results: Path) -> str:
     data = _load(results, "bench-wasm-host.json")
     rows = [
-        f"Measured {_made(data)}: median of {data['runs']} runs; goal: {data['goal']}.",
-        "",
-        "| crate | native | rustc.wasm | ratio | peak memory native / rustc.wasm |",
-        "| --- | --- | --- | --- | --- |",
+        f"| {case['what']} | {case['native_s']:.3f} s | {case['wasm_s']:.3f} s | {case['time_ratio']:.1f}x "
+        f"| {case['native_peak_mib']:.0f} / {case['wasm_peak_mib']:.0f} MiB |"
+        for case in data["cases"]
     ]
-    for case in data["cases"]:
-        rows.append(
-            f"| {case['what']} | {case['native_s']:.3f} s | {case['wasm_s']:.3f} s | {case['time_ratio']:.1f}x "
-            f"| {case['native_peak_mib']:.0f} / {case['wasm_peak_mib']:.0f} MiB |"
-        )
-    return "\n".join(rows)
+    caption = f"Measured {_made(data)}: median of {data['runs']} runs; goal: {data['goal']}."
+    return _table(caption, ["crate", "native", "rustc.wasm", "ratio", "peak memory native / rustc.wasm"], rows)
 
 
 def wasm_threads_table(results: Path) -> str:
@@ -74,13 +76,7 @@ def wasm_threads_table(results: Path) -> str:
         ("single host", "wasm_single"),
     ]
     present = [(title, key) for title, key in sides if f"{key}_s" in data["cases"][0]]
-    rows = [
-        f"Measured {_made(data)}: median of {data['runs']} interleaved runs; goal: {data['goal']}.",
-        "",
-        "| crate | native | " + " | ".join(title for title, _ in present) + " | threads host / native "
-        "| peak MiB, native / " + " / ".join(title for title, _ in present) + " |",
-        "| --- " * (len(present) + 4) + "|",
-    ]
+    rows = []
     for case in data["cases"]:
         times = " | ".join(f"{case[f'{key}_s']:.3f} s" for _, key in present)
         peaks = " / ".join(f"{case[f'{key}_peak_mib']:.0f}" for _, key in present)
@@ -88,19 +84,16 @@ def wasm_threads_table(results: Path) -> str:
             f"| {case['what']} | {case['native_s']:.3f} s | {times} | {case['wasm_threads_time_ratio']:.2f}x "
             f"| {case['native_peak_mib']:.0f} / {peaks} |"
         )
-    return "\n".join(rows)
+    titles = [title for title, _ in present]
+    header = ["crate", "native", *titles, "threads host / native", "peak MiB, native / " + " / ".join(titles)]
+    caption = f"Measured {_made(data)}: median of {data['runs']} interleaved runs; goal: {data['goal']}."
+    return _table(caption, header, rows)
 
 
 def expansion_table(results: Path) -> str:
     data = _load(results, "bench-expansion.json")
     sides = [(key, title) for key, title in EXPANSION_SIDES if any(key in w for w in data["expansion"].values())]
-    rows = [
-        f"Measured {_made(data)}: rustc's `expand_crate`, median of {data['rounds']} interleaved rounds; "
-        f"goal: {data['goal']}.",
-        "",
-        "| workload | " + " | ".join(title for _, title in sides) + " | wasm / native | wasm / optimised |",
-        "| --- " * (len(sides) + 3) + "|",
-    ]
+    rows = []
     for workload in data["expansion"].values():
         times = " | ".join(f"{workload[key]['expand_s']:.3f} s" if key in workload else "" for key, _ in sides)
         wasm = workload.get("wasmtime", workload.get("wasm"))["expand_s"]
@@ -108,7 +101,12 @@ def expansion_table(results: Path) -> str:
         rows.append(
             f"| {workload['macro']}: {workload['input']} | {times} | {wasm / native:.2f}x | {wasm / optimised:.2f}x |"
         )
-    return "\n".join(rows)
+    caption = (
+        f"Measured {_made(data)}: rustc's `expand_crate`, median of {data['rounds']} interleaved rounds; "
+        f"goal: {data['goal']}."
+    )
+    header = ["workload", *(title for _, title in sides), "wasm / native", "wasm / optimised"]
+    return _table(caption, header, rows)
 
 
 # the sides of the expansion benchmark, as results/bench-expansion.json names them; the
@@ -126,17 +124,11 @@ EXPANSION_SIDES = (
 def clean_builds_table(results: Path) -> str:
     data = _load(results, "bench-expansion.json")
     rows = [
-        f"Measured {_made(data)}.",
-        "",
-        "| crate | native | through `cargo wasm` | wasm speed-up |",
-        "| --- | --- | --- | --- |",
+        f"| `{name}` | {build['native_clean_build_s']:.1f} s | {build['wasm_clean_build_s']:.1f} s "
+        f"| {build['speedup_wasm_over_native']:.2f}x |"
+        for name, build in data["clean_build"].items()
     ]
-    for name, build in data["clean_build"].items():
-        rows.append(
-            f"| `{name}` | {build['native_clean_build_s']:.1f} s | {build['wasm_clean_build_s']:.1f} s "
-            f"| {build['speedup_wasm_over_native']:.2f}x |"
-        )
-    return "\n".join(rows)
+    return _table(f"Measured {_made(data)}.", ["crate", "native", "through `cargo wasm`", "wasm speed-up"], rows)
 
 
 def cargo_table(results: Path) -> str:
@@ -149,24 +141,18 @@ def cargo_table(results: Path) -> str:
         "native_incr": "incremental rebuild after editing the binary, native",
         "wasm_incr": "incremental rebuild after editing the binary, `cargo wasm`",
     }
-    rows = [
-        f"Measured {_made(data)}: {data['workspace']}, medians of {data['rounds']} interleaved rounds.",
-        "",
-        "| build | seconds |",
-        "| --- | --- |",
-    ]
-    rows += [f"| {what.get(key, key)} | {seconds:.2f} |" for key, seconds in median.items()]
-    rows += ["", f"Warm clean build: {data['speedup_warm']:.2f}x native's speed; incremental: "
-             f"{data['incremental_ratio']:.2f}x native's time."]  # fmt: skip
-    return "\n".join(rows)
+    caption = f"Measured {_made(data)}: {data['workspace']}, medians of {data['rounds']} interleaved rounds."
+    rows = [f"| {what.get(key, key)} | {seconds:.2f} |" for key, seconds in median.items()]
+    speeds = (
+        f"Warm clean build: {data['speedup_warm']:.2f}x native's speed; incremental: "
+        f"{data['incremental_ratio']:.2f}x native's time."
+    )
+    return _table(caption, ["build", "seconds"], rows) + "\n\n" + speeds
 
 
 def ui_table(results: Path) -> str:
     data = _load(results, "ui-proc-macro.json")
-    rows = [
-        "| mode | passed | failed | ignored | pass rate | ICEs | suite time | measured |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
+    rows = []
     modes = (
         ("native", "native proc macros (baseline)"),
         ("wasm", "every proc macro compiled to wasm, the default engine (wasmtime)"),
@@ -180,17 +166,18 @@ def ui_table(results: Path) -> str:
                 f"| {title} | {run['passed']} | {run['failed']} | {run['ignored']} | {run['pass_rate']:.1%} "
                 f"| {run['ices']} | {run['seconds']} s | {_made(run)} |"
             )
-    return "\n".join(rows)
+    header = ["mode", "passed", "failed", "ignored", "pass rate", "ICEs", "suite time", "measured"]
+    return _table(None, header, rows)
 
 
 def e2e_table(results: Path) -> str:
-    rows = ["| host | option | engine | passed | measured |", "| --- | --- | --- | --- | --- |"]
+    rows = []
     for path in sorted(results.glob("e2e-*-option-*.json")):
         data = _load(results, path.name)
         engine = data.get("engine", "default")  # default: the compiler's own choice
         passed = f"{data['passed']}/{data['total']}"
         rows.append(f"| {data['host']} | {data['option'].upper()} | {engine} | {passed} | {_made(data)} |")
-    return "\n".join(rows)
+    return _table(None, ["host", "option", "engine", "passed", "measured"], rows)
 
 
 def longest_native_build(results: Path) -> str:

@@ -67,10 +67,11 @@ class Route:
     cold: bool = False  # an empty compiled-code cache for every compile
 
 
+WARM_WASMTIME = Route("wasmtime", "wasm", {}, "wasm", engine="wasmtime")  # the default engine, its cache warm
 ROUTES = (
     Route("native", "native", {}, "native"),
     Route("native_optimised", "native", {"CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL": "3"}, "native_optimised"),
-    Route("wasmtime", "wasm", {}, "wasm", engine="wasmtime"),
+    WARM_WASMTIME,
     Route("wasmtime_cold", "wasm", {}, "wasm", engine="wasmtime", cold=True),
     Route("wasmi", "wasm", {}, "wasm", engine="wasmi"),
 )
@@ -163,15 +164,14 @@ def bench_expansion(bench: Bench, rounds: int) -> dict[str, object]:
     chosen = workloads.all_workloads()
     for workload in chosen:
         (BENCH_DIR / f"{workload.name}.rs").write_text(workload.source)
-        bench.expand(workload, deps["wasm"], ROUTES[2])  # warms wasmtime's compiled-code cache
+        bench.expand(workload, deps["wasm"], WARM_WASMTIME)  # fills wasmtime's compiled-code cache
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     for round_ in range(rounds):  # interleaved: machine noise hits every route alike
         for workload in chosen:
             for route in ROUTES:
                 measured = bench.expand(workload, deps[route.deps], route)
                 runs.setdefault((workload.name, route.name), []).append(measured)
-                last = runs[(workload.name, route.name)][-1]
-                print(f"round {round_ + 1}/{rounds} {workload.name} {route.name}: {last}", flush=True)
+                print(f"round {round_ + 1}/{rounds} {workload.name} {route.name}: {measured}", flush=True)
     result: dict[str, object] = {}
     for workload in chosen:
         rows = {route.name: summary(runs[(workload.name, route.name)]) for route in ROUTES}

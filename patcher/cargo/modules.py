@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from patcher.build.install import Installed
-from patcher.build.process import capture, environment
+from patcher.build.process import capture
 from patcher.cargo.cache import BuildImpossible
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
@@ -295,6 +294,7 @@ def precompile(compiler: Installed, module: Path, crate_name: str) -> None:
     as any compile does, so that the first expansion pays nothing (a compiler whose
     engine is wasmi compiles nothing; a failure here is only a later compile's cost)."""
     with tempfile.TemporaryDirectory(prefix="rwpm-precompile-") as tmp:
-        cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", "--crate-name", "rwpm_precompile"]
-        cmd += ["--emit", "metadata", "--out-dir", tmp, "--extern", f"{crate_name}={module}", "-"]
-        subprocess.run(cmd, input=f"extern crate {crate_name};\n", capture_output=True, text=True, env=environment())
+        source = Path(tmp) / "rwpm_precompile.rs"
+        source.write_text(f"extern crate {crate_name};\n")
+        cmd = [str(compiler.rustc), "--edition", "2021", "--crate-type", "lib", str(source)]
+        capture([*cmd, "--emit", "metadata", "--out-dir", tmp, "--extern", f"{crate_name}={module}"])

@@ -181,9 +181,7 @@ class Suite:
         engine: str | None = None,
     ):
         self.compiler = compiler  # the compiler under test
-        # the wasm proc-macro engine every compile asks for (None: the compiler's default)
-        self.engine = engine
-        self.engine_env = {ENGINE_ENV: engine} if engine else {}
+        self.engine = engine  # the wasm proc-macro engine every compile asks for (None: the default)
         self.native_compiler = native or compiler  # builds the macros; the reference for comparisons
         self.wasm_host = wasm_host
         self.checkout = checkout
@@ -203,6 +201,11 @@ class Suite:
             if crate.name != "hostile_wasi":
                 self.native[crate.name] = modules.build(crate, self.native_compiler, self.checkout, wasm=False)
             self.log(f"built {crate.name} ({time.perf_counter() - start:.1f} s): {self.wasm[crate.name]}")
+
+    @property
+    def engine_env(self) -> dict[str, str]:
+        """The environment that asks a compile for the suite's engine."""
+        return {ENGINE_ENV: self.engine} if self.engine else {}
 
     def target_args(self) -> list[str]:
         """What the compiler under test is given to build for its target."""
@@ -362,13 +365,7 @@ class Suite:
             seconds = time.perf_counter() - start
             native_sysroot = ["--sysroot", str(host.sysroot)]
             reference = self.rustc([str(self.native_compiler.rustc), *native_sysroot, *target])
-            problem = self.ice.crash(proc.stderr + reference.stderr)
-            if problem:
-                pass
-            elif proc.returncode != 1 or "linking with `rust-lld` failed" not in proc.stderr:
-                problem = f"expected exit 1 and a link error; got exit {proc.returncode}:\n{proc.stderr[-3000:]}"
-            else:
-                problem = _stderr_diff(_without_temp_names(proc.stderr), _without_temp_names(reference.stderr))
+            problem = self.ice.crash(proc.stderr + reference.stderr) or _link_error_mismatch(proc, reference)
             yield Outcome(f"link-error:{source.stem}", not problem, seconds, problem)
 
     def _run_step(self, cmd: list[str], what: str) -> str:
@@ -478,6 +475,13 @@ def _stderr_diff(got: str, expected: str) -> str:
         return ""
     lines = difflib.unified_diff(expected.splitlines(), got.splitlines(), "native", "wasm host", lineterm="")
     return "\n".join(list(lines)[:80])
+
+
+def _link_error_mismatch(proc: subprocess.CompletedProcess[str], reference: subprocess.CompletedProcess[str]) -> str:
+    """Why rustc.wasm's link error is not rust-lld's as the native compiler reports it ("" when it is)."""
+    if proc.returncode != 1 or "linking with `rust-lld` failed" not in proc.stderr:
+        return f"expected exit 1 and a link error; got exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+    return _stderr_diff(_without_temp_names(proc.stderr), _without_temp_names(reference.stderr))
 
 
 def _without_temp_names(stderr: str) -> str:
