@@ -83,6 +83,13 @@ def e2e(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """Random and mutated bridge messages from a wasm macro through each engine, against
+    dist/native/: `-- [--seed N] [--cases N] [--messages N]`; writes results/bridge-fuzz.json."""
+    _patcher(session, "fuzz", *session.posargs)
+
+
+@nox.session
 def compare(session: nox.Session) -> None:
     """Build and test every option in turn; writes results/compare.md (slow: a build per option)."""
     _patcher(session, "compare", *session.posargs)

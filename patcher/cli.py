@@ -25,7 +25,7 @@ from patcher.results import write_result
 from patcher.rustc.engines import WASMTIME_LIBRARY_IN_SYSROOT
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
 from patcher.rustc.patchset import DEFAULT_SLOTS
-from patcher.suite import e2e, ui_suite
+from patcher.suite import bridge_fuzz, e2e, ui_suite
 from patcher.wasm_host import steps as wasm_host
 
 
@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--engine", choices=("wasmi", "wasmtime"), help="ask every compile for this engine")
     ui.add_argument("--results", type=Path, help="the results file to update (default: results/ui-proc-macro.json)")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
+
+    fuzz = sub.add_parser("fuzz", help="random and mutated bridge messages from a wasm macro, through each engine")
+    fuzz.add_argument("--seed", type=int, default=bridge_fuzz.DEFAULT_SEED)
+    fuzz.add_argument("--cases", type=int, default=bridge_fuzz.DEFAULT_CASES, help="expansions per engine")
+    fuzz.add_argument(
+        "--messages", type=int, default=bridge_fuzz.DEFAULT_MESSAGES, help="mutated messages per expansion"
+    )
+    fuzz.add_argument("--engine", choices=bridge_fuzz.ENGINES, help="one engine (default: each)")
+    fuzz.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
 
     cmp = sub.add_parser("compare", help="build and test every option in turn; writes results/compare.md (slow)")
     cmp.add_argument("--options", default=",".join(option_names), help="comma-separated (default: every option)")
@@ -210,6 +219,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "e2e" and args.host == "wasm":
         dist = args.dist or _wasm_dist(args.threads)
         return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
+    if args.command == "fuzz":
+        compiler = install.installed(args.dist or install.dist_dir())
+        engines = (args.engine,) if args.engine else bridge_fuzz.ENGINES
+        return bridge_fuzz.main(compiler, checkout, args.seed, args.cases, args.messages, engines)
     if args.command == "e2e":
         compiler = install.installed(args.dist or install.dist_dir(args.host))
         return e2e.main(compiler, checkout, args.option, args.host, engine=args.engine)

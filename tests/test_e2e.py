@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from patcher.rustc.options import DEFAULT_OPTION
-from patcher.suite import expected, ui_suite
+from patcher.suite import bridge_fuzz, expected, ui_suite
 from patcher.suite.expected import expected_cases
 
 from .conftest import run_cli
@@ -34,6 +34,22 @@ def test_default_option_builds_and_passes_the_e2e_suite(checkout: Path, tmp_path
         assert ran == want, expected.differences(ran, DEFAULT_OPTION, "native", engine)
         failed = [case["case"] for case in results["cases"] if not case["passed"]]
         assert failed == [] and results["passed"] == results["total"] == len(ran), suite.stdout[-6000:]
+
+
+@pytest.mark.slow
+def test_bridge_fuzzer_never_crashes_the_compiler(checkout: Path, tmp_path: Path) -> None:
+    # after the build above: the default count of fuzzed expansions through each engine;
+    # every compiler run ends in expansions or clean errors (the CLI fails otherwise)
+    env = {"RUSTC_WASM_RESULTS": str(tmp_path)}
+    proc = run_cli("fuzz", env=env)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    data = json.loads((tmp_path / "bridge-fuzz.json").read_text())
+    assert [run["engine"] for run in data["engines"]] == list(bridge_fuzz.ENGINES)
+    for run in data["engines"]:
+        assert run["problems"] == [] and run["cases"] == bridge_fuzz.DEFAULT_CASES
+        # the mutations reached the server, and it refused malformed ones as such
+        assert run["messages"] > bridge_fuzz.DEFAULT_CASES * bridge_fuzz.DEFAULT_MESSAGES // 2
+        assert run["errors_by_kind"].get("malformed request", 0) > 0, run
 
 
 @pytest.mark.slow

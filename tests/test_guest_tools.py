@@ -175,6 +175,22 @@ def test_the_bad_version_module_is_complete_but_for_its_version(tmp_path: Path) 
     assert GUEST_ENTRY.encode() in data and b"memory" in data
 
 
+def test_the_no_reply_module_borrows_another_modules_metadata(tmp_path: Path) -> None:
+    """It keeps the custom sections asked for, byte for byte, and drops the others; the
+    result is a valid module with the entry the ABI needs."""
+    rustc = fixtures._section(0, fixtures._name(".rustc") + b"metadata")
+    other = fixtures._section(0, fixtures._name("producers") + b"x")
+    donor = fixtures.WASM_HEADER + rustc + other + fixtures.decls_section("version:3\n")
+    kept = fixtures.custom_sections(donor, (DECLS_SECTION, ".rustc"))
+    assert kept == rustc + fixtures.decls_section("version:3\n")
+    module = tmp_path / "m.wasm"
+    module.write_bytes(fixtures.module_with_entry("", custom=kept))
+    cmd = [str(wasmtime_binary()), "compile", str(module), "-o", str(tmp_path / "m.cwasm")]
+    compiled = subprocess.run(cmd, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr
+    assert b"metadata" in module.read_bytes() and b"producers" not in module.read_bytes()
+
+
 def test_error_locations_are_read_from_the_first_error() -> None:
     stderr = (
         "error: proc macro panicked\n --> /w/hostile_traps.rs:6:1\n  |\n6 | traps!();\n"
@@ -200,12 +216,12 @@ def test_expected_cases_name_every_program_and_depend_on_option_and_host() -> No
     link_errors = (e2e.E2E_DIR / "link_errors").glob("*.rs")
     assert sorted(expected.LINK_ERRORS) == sorted(f"link-error:{p.stem}" for p in link_errors)
     native_c, native_b = expected.expected_cases("c", "native"), expected.expected_cases("b", "native")
-    assert len(native_c) == 37 and "cargo:strict-refuses-native" in native_c and "dependent:same-flags" in native_c
+    assert len(native_c) == 43 and "cargo:strict-refuses-native" in native_c and "dependent:same-flags" in native_c
     assert "engine:cache-corrupt" in native_c  # a native compiler's default engine is wasmtime
     assert expected.expected_cases("c", "native", "wasmtime") == native_c
     wasmi = expected.expected_cases("c", "native", "wasmi")
-    assert len(wasmi) == 33 and not any(case.startswith("engine:") for case in wasmi)
-    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 26
+    assert len(wasmi) == 39 and not any(case.startswith("engine:") for case in wasmi)
+    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 32
     threads = expected.expected_cases("c", "wasm-threads")
     assert "parallel:all_kinds" in threads and "link-error:missing_library" in threads and "cargo:build" not in threads
     ran = [c for c in wasmi if c != "cargo:test"] + ["module:malformed", "new"]

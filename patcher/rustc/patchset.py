@@ -121,8 +121,89 @@ RUNTIME_FILES: list[Edit] = [
     NewFile(f"{RUNTIME}/src/slots.rs", "runtime/slots.rs.j2"),
 ]
 
+
+def _dispatcher_call(argument: str, method: str, capture: str) -> str:
+    """A query for `dispatcher.<method>(<argument>)` in `run_bridge_and_client`, capturing
+    the method's name as @anchor, or the call as @probe."""
+    name = "@anchor" if capture == "anchor" else "@m"
+    call = "@probe" if capture == "probe" else ""
+    return (
+        f"((call_expression function: (field_expression value: (identifier) @v field: (field_identifier) {name})"
+        f' arguments: (arguments (identifier) @a)) {call} (#eq? @v "dispatcher") (#eq? {name} "{method}")'
+        f' (#eq? @a "{argument}"))'
+    )
+
+
+def _macro_named(name: str, capture: str) -> str:
+    return f'((macro_definition name: (identifier) @n) @{capture} (#eq? @n "{name}"))'
+
+
+# A relayed client (a WebAssembly guest) is not trusted: what it sends is checked before
+# the server decodes it, and what cannot be served is refused (templates/proc_macro/check.rs.j2).
+UNTRUSTED_CLIENTS: list[Edit] = [
+    # every type `rpc_encode_decode!` encodes gets a `Check` too: upstream's macro is renamed
+    # and one under its name defines both
+    RustInsert(
+        f"{BRIDGE}/rpc.rs",
+        Anchor(
+            '((macro_definition name: (identifier) @anchor) (#eq? @anchor "rpc_encode_decode"))',
+            "the name of macro_rules! rpc_encode_decode",
+            ("rpc_encode_decode",),
+        ),
+        Position.REPLACE,
+        "proc_macro/rpc_encode_decode_trusted.rs.j2",
+        _macro_named("rpc_encode_decode_trusted", "probe"),
+    ),
+    RustInsert(
+        f"{BRIDGE}/rpc.rs",
+        Anchor(_macro_named("rpc_encode_decode", "anchor"), "macro_rules! rpc_encode_decode", ("rpc_encode_decode",)),
+        Position.AFTER,
+        "proc_macro/rpc_check_macro.rs.j2",
+        _macro_named("rpc_check", "probe"),
+    ),
+    RustInsert(
+        f"{BRIDGE}/handle.rs",
+        Anchor(
+            '((impl_item type: (generic_type type: (type_identifier) @t)) @anchor (#eq? @t "InternedStore"))',
+            "impl InternedStore",
+            ("InternedStore",),
+        ),
+        Position.AFTER,
+        "proc_macro/handle_contains.rs.j2",
+        '((line_comment) @probe (#match? @probe "whether a handle an untrusted client sent is live"))',
+    ),
+    RustInsert(
+        f"{BRIDGE}/server.rs",
+        Anchor(
+            "((macro_invocation macro: (identifier) @m (token_tree) @tt) @anchor"
+            ' (#eq? @m "with_api") (#match? @tt "^[(]define_dispatcher"))',
+            "with_api!(define_dispatcher, ..)",
+            ("define_dispatcher",),
+        ),
+        Position.AFTER,
+        "proc_macro/server_untrusted.rs.j2",
+        fn_named("serve", "probe"),
+    ),
+    # both ways the server runs a client (same thread, cross thread) serve its messages
+    *(
+        RustInsert(
+            f"{BRIDGE}/server.rs",
+            Anchor(
+                _dispatcher_call(argument, "dispatch", "anchor"),
+                f"dispatcher.dispatch({argument}) in run_bridge_and_client",
+                ("run_bridge_and_client", "dispatcher"),
+            ),
+            Position.REPLACE,
+            "proc_macro/serve_method.rs.j2",
+            _dispatcher_call(argument, "serve", "probe"),
+        )
+        for argument in ("buf", "b")
+    ),
+]
+
 BRIDGE_RELAY: list[Edit] = [
     NewFile(f"{BRIDGE}/relay.rs", "proc_macro/relay.rs.j2"),
+    NewFile(f"{BRIDGE}/check.rs", "proc_macro/check.rs.j2"),
     RustInsert(
         f"{BRIDGE}/mod.rs",
         Anchor('((mod_item name: (identifier) @n) @anchor (#eq? @n "client"))', "mod client", ("client",)),
@@ -166,6 +247,7 @@ BRIDGE_RELAY: list[Edit] = [
         "((impl_item trait: (generic_type type: (type_identifier) @tr) type: (primitive_type) @ty) @probe"
         ' (#eq? @tr "Encode") (#eq? @ty "usize"))',
     ),
+    *UNTRUSTED_CLIENTS,
 ]
 
 # the `-Z` table, where options add their unstable flags

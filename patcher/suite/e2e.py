@@ -396,11 +396,15 @@ class Suite:
         return EngineCases(compile, command, self.work).run()
 
     def hostile_modules(self) -> Iterator[Outcome]:
-        """Modules that are broken or too big: each ends in a load error naming the problem,
-        pointing where the program names the macro crate."""
-        program = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"], error_at=LOAD)
+        """Modules that are broken or too big: each ends in an error naming the problem,
+        pointing where the program names the macro crate (or at the derive, for a module
+        that loads but misbehaves)."""
+        user = Program("module_user", E2E_DIR / "programs" / "simple_derive.rs", ["basic"])
         flags = MacroFlags(self.option)
-        for case in fixtures.hostile_modules(self.work / "fixtures", self.native_compiler, self.checkout):
+        for case in fixtures.hostile_modules(
+            self.work / "fixtures", self.native_compiler, self.checkout, self.wasm["basic"]
+        ):
+            program = dataclasses.replace(user, error_at=case.error_at or LOAD)
             proc, seconds = self.compile(program, flags, {"basic": case.path}, [], self.work / "x")
             detail = self.ice.crash(proc.stderr)
             if not detail and (proc.returncode != 1 or case.expect not in proc.stderr):

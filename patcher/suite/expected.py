@@ -16,6 +16,11 @@ PROGRAMS = (
     "derive_helpers",
     "function_like",
     "hostile_allocates",
+    "hostile_bridge_double_reply",
+    "hostile_bridge_malformed_reply",
+    "hostile_bridge_malformed_request",
+    "hostile_bridge_truncated_request",
+    "hostile_bridge_unissued_handle",
     "hostile_loops",
     "hostile_loops_default",
     "hostile_panics",
@@ -52,6 +57,7 @@ MODULES = (
     "module:no_decls",
     "module:missing_export",
     "module:bad_decls_version",
+    "module:no_reply",
     "module:too_many_macros",
 )
 # e2e/link_errors/*.rs: the wasm hosts' in-process linker reports as rust-lld does

@@ -1,5 +1,6 @@
 """Broken or oversized proc-macro modules for the e2e suite, made on the fly: each must
-be refused when it is loaded, with an error naming what is wrong."""
+be refused when it is loaded (or, for one that loads, when it expands), with an error
+naming what is wrong."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ class HostileModule:
     name: str
     path: Path
     expect: str  # in the compiler's error
+    # where the error points in e2e/programs/simple_derive.rs ("line:column"); None: where
+    # the program names the macro crate (an error loading the module)
+    error_at: str | None = None
 
 
 def _leb(n: int) -> bytes:
@@ -49,15 +53,40 @@ def module_with_memory_only(decls: str) -> bytes:
     return WASM_HEADER + decls_section(decls) + memory + exports
 
 
-def module_with_entry(decls: str) -> bytes:
+def module_with_entry(decls: str, custom: bytes | None = None) -> bytes:
     """A valid module with declarations, an exported memory and the relay ABI's entry point
-    (`(i32, i32) -> ()`, returning at once): everything a module needs but right `decls`."""
+    (`(i32, i32) -> ()`, returning at once, without a reply): everything a module needs but
+    right `decls`. `custom`: custom sections to use instead of `decls` (another module's)."""
     types = _section(1, b"\x01\x60\x02\x7f\x7f\x00")  # one type: (i32, i32) -> ()
     functions = _section(3, b"\x01\x00")  # one function of type 0
     memory = _section(5, b"\x01\x00\x01")
     exports = _section(7, b"\x02" + _name("memory") + b"\x02\x00" + _name(GUEST_ENTRY) + b"\x00\x00")
     code = _section(10, b"\x01\x02\x00\x0b")  # one body: no locals, `end`
-    return WASM_HEADER + decls_section(decls) + types + functions + memory + exports + code
+    sections = decls_section(decls) if custom is None else custom
+    return WASM_HEADER + sections + types + functions + memory + exports + code
+
+
+def _read_leb(data: bytes, at: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        value |= (byte & 0x7F) << shift
+        at, shift = at + 1, shift + 7
+        if not byte & 0x80:
+            return value, at
+
+
+def custom_sections(module: bytes, names: tuple[str, ...]) -> bytes:
+    """The custom sections of `module` with these names, as they are encoded in it."""
+    kept, at = b"", len(WASM_HEADER)
+    while at < len(module):
+        size, body = _read_leb(module, at + 1)
+        if module[at] == 0:
+            length, name_at = _read_leb(module, body)
+            if module[name_at : name_at + length].decode() in names:
+                kept += module[at : body + size]
+        at = body + size
+    return kept
 
 
 def too_many_macros_crate(dest: Path, derives: int) -> Path:
@@ -73,7 +102,9 @@ def too_many_macros_crate(dest: Path, derives: int) -> Path:
     return dest
 
 
-def hostile_modules(work: Path, compiler: Installed, checkout: Path) -> Iterator[HostileModule]:
+def hostile_modules(work: Path, compiler: Installed, checkout: Path, basic: Path) -> Iterator[HostileModule]:
+    """The cases; `basic` is the module of e2e/macros/basic, whose crate metadata and
+    declarations a module that loads but misbehaves borrows."""
     work.mkdir(parents=True, exist_ok=True)
 
     def write(name: str, data: bytes) -> Path:
@@ -95,6 +126,15 @@ def hostile_modules(work: Path, compiler: Installed, checkout: Path) -> Iterator
         "bad_decls_version",
         write("bad_decls_version", bad_version),
         f"section has version 99, this compiler reads version {DECLS_VERSION}",
+    )
+    # a module that loads (its crate metadata, `.rustc`, is basic's: options A and C read
+    # it), but whose entry returns without replying
+    borrowed = custom_sections(basic.read_bytes(), (DECLS_SECTION, ".rustc"))
+    yield HostileModule(
+        "no_reply",
+        write("no_reply", module_with_entry("", custom=borrowed)),
+        "WebAssembly proc macro `SimpleTest` returned without a reply",
+        error_at="4:10",
     )
     crate = too_many_macros_crate(work / "too_many", compiler.slots + 1)
     yield HostileModule("too_many_macros", modules.build(crate, compiler, checkout, wasm=True), "--slots")
