@@ -53,7 +53,9 @@ def checkout_190() -> Path:
 
 
 def _differing(stderr: str) -> list[str]:
-    return sorted(line for line in stderr.splitlines() if line.startswith(("compiler/", "library/")) and " anchor `" in line)
+    return sorted(
+        line for line in stderr.splitlines() if line.startswith(("compiler/", "library/")) and " anchor `" in line
+    )
 
 
 @pytest.mark.parametrize("option", names())
