@@ -58,6 +58,7 @@ MODULES = (
     "module:missing_export",
     "module:bad_decls_version",
     "module:no_reply",
+    "module:forged_error_literal",
     "module:too_many_macros",
 )
 # e2e/link_errors/*.rs: the wasm hosts' in-process linker reports as rust-lld does

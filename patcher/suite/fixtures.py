@@ -10,7 +10,7 @@ from pathlib import Path
 
 from patcher.build.install import Installed
 from patcher.cargo import modules
-from patcher.rustc.abi import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY
+from patcher.rustc.abi import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY, HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY
 
 WASM_HEADER = b"\0asm\x01\0\0\0"
 
@@ -64,6 +64,40 @@ def module_with_entry(decls: str, custom: bytes | None = None) -> bytes:
     code = _section(10, b"\x01\x02\x00\x0b")  # one body: no locals, `end`
     sections = decls_section(decls) if custom is None else custom
     return WASM_HEADER + sections + types + functions + memory + exports + code
+
+
+def forging_module(custom: bytes, tree: bytes) -> bytes:
+    """A module that speaks the bridge itself: its entry asks the compiler for a token stream
+    of `tree` (a bridge-encoded `TokenTree` whose last 4 bytes, its span, become the call
+    site's), then replies with that stream as the expansion's output. `custom`: its custom
+    sections (another module's metadata and declarations)."""
+    import wasmtime  # the wasm-host extra: only the e2e suite (slow tier) makes this module
+
+    request = bytes([TS_FROM_TOKEN_TREE]) + tree[:-4]
+    data = "".join(f"\\{b:02x}" for b in request)
+    span_at = 1024 + len(request)
+    wat = f"""(module
+  (import "env" "{HOST_DISPATCH}" (func $dispatch (param i32 i32) (result i32)))
+  (import "env" "{HOST_RECEIVE}" (func $receive (param i32)))
+  (import "env" "{HOST_REPLY}" (func $reply (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 1024) "{data}")
+  (func (export "{GUEST_ENTRY}") (param i32 i32)
+    (call $receive (i32.const 0))  ;; the input: def_site, call_site, mixed_site, the stream
+    (i32.store (i32.const {span_at}) (i32.load (i32.const 4)))
+    (drop (call $dispatch (i32.const 1024) (i32.const {len(request) + 4})))
+    (call $receive (i32.const 2048))  ;; Ok(handle)
+    (i32.store16 (i32.const 3072) (i32.const 0))  ;; Ok(Some(..
+    (i32.store (i32.const 3074) (i32.load (i32.const 2049)))
+    (call $reply (i32.const 3072) (i32.const 6))))"""
+    code = bytes(wasmtime.wat2wasm(wat))
+    return code[: len(WASM_HEADER)] + custom + code[len(WASM_HEADER) :]
+
+
+# method tags of the bridge (the order of `with_api!` in library/proc_macro/src/bridge/mod.rs)
+TS_FROM_TOKEN_TREE = 11
+# `TokenTree::Literal { kind: LitKind::ErrWithGuar, symbol: "1", suffix: None, span }`
+ERROR_LITERAL = bytes([3, 10]) + (1).to_bytes(8, "little") + b"1" + bytes([1]) + b"SPAN"
 
 
 def _read_leb(data: bytes, at: int) -> tuple[int, int]:
@@ -134,6 +168,14 @@ def hostile_modules(work: Path, compiler: Installed, checkout: Path, basic: Path
         "no_reply",
         write("no_reply", module_with_entry("", custom=borrowed)),
         "WebAssembly proc macro `SimpleTest` returned without a reply",
+        error_at="4:10",
+    )
+    # a module forging a literal that claims an error was reported (natively an ICE later)
+    yield HostileModule(
+        "forged_error_literal",
+        write("forged_error_literal", forging_module(borrowed, ERROR_LITERAL)),
+        "WebAssembly proc macro `SimpleTest` sent a malformed bridge request: `ts_from_token_tree`, "
+        "argument `tree`: an error literal (`LitKind::ErrWithGuar`), which only the compiler makes",
         error_at="4:10",
     )
     crate = too_many_macros_crate(work / "too_many", compiler.slots + 1)
