@@ -90,6 +90,14 @@ def fuzz(session: nox.Session) -> None:
 
 
 @nox.session
+def crater(session: nox.Session) -> None:
+    """The compatibility run against dist/native/: every proc macro in the checkout's
+    vendor/ to a module, and its vendored consumers expanded natively and from wasm:
+    `-- [crate ...] [--fresh]`; resumes; writes results/crater.json (about an hour cold)."""
+    _patcher(session, "crater", *session.posargs)
+
+
+@nox.session
 def compare(session: nox.Session) -> None:
     """Build and test every option in turn; writes results/compare.md (slow: a build per option)."""
     _patcher(session, "compare", *session.posargs)

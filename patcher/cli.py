@@ -25,7 +25,7 @@ from patcher.results import write_result
 from patcher.rustc.engines import WASMTIME_LIBRARY_IN_SYSROOT
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
 from patcher.rustc.patchset import DEFAULT_SLOTS
-from patcher.suite import bridge_fuzz, e2e, ui_suite
+from patcher.suite import bridge_fuzz, crater, e2e, ui_suite
 from patcher.wasm_host import steps as wasm_host
 
 
@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--results", type=Path, help="the results file to update (default: results/ui-proc-macro.json)")
     ui.add_argument("x_args", nargs="*", help="more x.py test arguments, e.g. a test's path to run it alone")
 
+    run = sub.add_parser(
+        "crater", help="every vendored proc macro to a module, and its vendored consumers expanded both ways"
+    )
+    run.add_argument("crates", nargs="*", help="only these crates (names; default: all)")
+    run.add_argument("--fresh", action="store_true", help="run again the cases this compiler build already ran")
+    run.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
     fuzz = sub.add_parser("fuzz", help="random and mutated bridge messages from a wasm macro, through each engine")
     fuzz.add_argument("--seed", type=int, default=bridge_fuzz.DEFAULT_SEED)
     fuzz.add_argument("--cases", type=int, default=bridge_fuzz.DEFAULT_CASES, help="expansions per engine")
@@ -219,6 +225,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "e2e" and args.host == "wasm":
         dist = args.dist or _wasm_dist(args.threads)
         return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
+    if args.command == "crater":
+        return crater.main(install.installed(args.dist or install.dist_dir()), checkout, args.crates, args.fresh)
     if args.command == "fuzz":
         compiler = install.installed(args.dist or install.dist_dir())
         engines = (args.engine,) if args.engine else bridge_fuzz.ENGINES

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from patcher.build.process import capture
-from patcher.cargo import modules, wrapper
+from patcher.cargo import front, modules, wrapper
 from patcher.cargo.cache import BuildImpossible, ModuleCache, module_key
 from patcher.cargo.graph import parse_metadata, read_graph
 from patcher.cargo.plan import Module, Plan
+from patcher.cargo.units import UnitGraph, read_unit_graph, unit_graph_command
 from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
 
@@ -210,6 +211,19 @@ def test_wrapper_answers_a_stand_in_without_compiling(tmp_path: Path) -> None:
     assert f"{pkg / 'src' / 'lib.rs'}:" in (out / "syn-5b1e.d").read_text().splitlines()
 
 
+def test_a_build_scripts_probe_is_compiled_for_real_not_stood_in(tmp_path: Path) -> None:
+    """proc-macro2's build script compiles a probe through RUSTC_WRAPPER with its own
+    package as CARGO_MANIFEST_DIR; a stand-in's success would make it enable nightly
+    code. No `-C metadata`: not one of cargo's units, so the compiler answers."""
+    pkg = tmp_path / "proc-macro2"
+    pkg.mkdir()
+    probe = ["--crate-name=proc_macro2", "--crate-type=lib", "--emit=dep-info,metadata", "--out-dir", str(tmp_path)]
+    plan = Plan(False, ("lib", ".so"), stand_ins=[str(pkg.resolve())])
+    proc = _run_wrapper([*probe, "probe.rs"], plan, pkg, tmp_path)
+    assert proc.returncode != 0  # /nonexistent/rustc was run, and failed
+    assert not (tmp_path / "libproc_macro2.rmeta").exists()
+
+
 def test_wrapper_puts_the_module_where_cargo_expects_the_proc_macro(tmp_path: Path) -> None:
     import hashlib
 
@@ -220,7 +234,7 @@ def test_wrapper_puts_the_module_where_cargo_expects_the_proc_macro(tmp_path: Pa
     out = tmp_path / "deps"
     out.mkdir()
     args = ["--crate-name", "derive", "--crate-type", "proc-macro", "--emit=dep-info,link", "--cfg", 'feature="a"']
-    args += ["-C", "extra-filename=-77", "--out-dir", str(out)]
+    args += ["-C", "metadata=77", "-C", "extra-filename=-77", "--out-dir", str(out)]
     sha = hashlib.sha256(WASM).hexdigest()
     plan = Plan(False, ("lib", ".so"), modules={str(pkg.resolve()): [Module(["a"], str(module), sha)]})
     proc = _run_wrapper(args, plan, pkg, tmp_path)
@@ -237,24 +251,112 @@ def test_wrapper_puts_the_module_where_cargo_expects_the_proc_macro(tmp_path: Pa
     assert not (out / "libderive-77.so").exists()
 
 
-def test_shadow_manifest_keeps_the_resolved_dependencies(checkout: Path, tmp_path: Path) -> None:
-    vendor_dir = checkout / "vendor"
+def _resolved_project(checkout: Path, manifest: Path, cwd: Path) -> tuple[Any, Any, list[str]]:
+    """The metadata graph and the `cargo build` unit graph of the project at `manifest`."""
     cargo = modules.cargo()
-    args = ["--offline", *vendor.cargo_source_args(vendor_dir)]
-    graph = read_graph(cargo, WORKSPACE / "Cargo.toml", args, tmp_path)
-    macro = next(p for p in graph.proc_macros() if p.name == "ws-macros")
-    manifest = modules.write_shadow(macro.meta, tmp_path / "shadow", WORKSPACE / "Cargo.lock")
+    args = ["--offline", *vendor.cargo_source_args(checkout / "vendor")]
+    graph = read_graph(cargo, manifest, args, cwd)
+    command = ["build", "--manifest-path", str(manifest), *args, "--unit-graph", "-Zunstable-options"]
+    return graph, read_unit_graph(cargo, command, cwd), args
+
+
+def _shadow_of(name: str, graph: Any, units: Any, shadow: Path) -> tuple[Path, Any]:
+    macro = next(m for m in units.macros() if graph.packages[m.pkg_id].name == name)
+    deps = {extern: front._resolved(graph, pid, features) for extern, pid, features in macro.deps}
+    pkg = graph.packages[macro.pkg_id]
+    return modules.write_shadow(pkg.meta, shadow, graph.workspace_root / "Cargo.lock", deps, macro.features), macro
+
+
+def test_shadow_manifest_pins_what_the_project_resolved(checkout: Path, tmp_path: Path) -> None:
+    graph, units, args = _resolved_project(checkout, WORKSPACE / "Cargo.toml", tmp_path)
+    manifest, macro = _shadow_of("ws-macros", graph, units, tmp_path / "shadow")
     doc = tomllib.loads(manifest.read_text())
     assert doc["lib"] == {
         "name": "ws_macros",
         "path": str(WORKSPACE / "macros" / "src" / "lib.rs"),
         "proc-macro": False,
     }
-    assert doc["dependencies"]["syn"]["features"] == ["full"]  # inherited from the workspace
+    syn = doc["dependencies"]["syn"]
+    assert syn["version"] == f"={_versions(graph)['syn']}" and syn["default-features"] is False
+    # the features cargo resolved for syn in this build: the workspace's `full` and what
+    # the other macros' requests added (unified), not only what ws-macros declares
+    assert {"full", "derive", "parsing", "printing", "proc-macro"} <= set(syn["features"])
+    assert syn["features"] == list(macro.features_of(next(pid for _, pid, _ in macro.deps if "#syn@" in pid)))
     assert doc["package"]["edition"] == "2021"
-    shadow = read_graph(cargo, manifest, args, tmp_path)
-    # the project's Cargo.lock chose the versions
+    shadow = read_graph(modules.cargo(), manifest, args, tmp_path)
     assert {p.name: p.version for p in shadow.packages.values()}["syn"] == _versions(graph)["syn"]
+
+
+def test_shadow_of_pest_derive_resolves_only_what_the_project_used(checkout: Path, tmp_path: Path) -> None:
+    """pest_derive declares a feature (`not-bootstrap-in-src`) whose optional dependency
+    (`cargo`, through pest_meta) is not vendored: a shadow declaring every feature fails to
+    resolve; one declaring what the project's build enabled resolves as the project did."""
+    project = tmp_path / "uses_pest"
+    (project / "src").mkdir(parents=True)
+    (project / "Cargo.toml").write_text(
+        '[package]\nname = "uses_pest"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dependencies]\npest = "=2.8.5"\npest_derive = "=2.8.5"\n'
+    )
+    (project / "src" / "lib.rs").write_text("")
+    cargo = modules.cargo()
+    args = ["--offline", *vendor.cargo_source_args(checkout / "vendor")]
+    locked = capture([cargo, "generate-lockfile", *args], cwd=project)
+    assert locked.returncode == 0, locked.stderr
+    graph, units, args = _resolved_project(checkout, project / "Cargo.toml", project)
+    manifest, macro = _shadow_of("pest_derive", graph, units, tmp_path / "shadow")
+    doc = tomllib.loads(manifest.read_text())
+    assert doc["features"]["not-bootstrap-in-src"] == []  # declared, enabling nothing
+    assert sorted(macro.features) == ["default", "std"]
+    proc = capture([cargo, "metadata", "--format-version", "1", "--manifest-path", str(manifest), *args], cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    resolved = {p["name"]: p["version"] for p in json.loads(proc.stdout)["packages"]}
+    assert "cargo" not in resolved and resolved["pest_meta"] == "2.8.5"
+
+
+def test_only_the_macros_the_build_uses_are_planned() -> None:
+    """A unit graph lists the proc macros cargo compiles; metadata's other macros (other
+    platforms, features nobody enabled) are not among them."""
+    units = UnitGraph(
+        [
+            _unit("app", "lib", [1]),
+            _unit("derive", "proc-macro", [2], features=["default"]),
+            _unit("syn", "lib", [], features=["full", "parsing"]),
+            _unit("derive", "proc-macro", [2], mode="test"),  # the macro crate's own tests
+        ]
+    )
+    (macro,) = units.macros()
+    assert macro.pkg_id == "derive" and macro.features == ("default",)
+    assert macro.libraries == (("syn", ("full", "parsing")),)
+    assert macro.deps == (("syn", "syn", ("full", "parsing")),)
+
+
+def _unit(pkg: str, kind: str, deps: list[int], features: list[str] | None = None, mode: str = "build") -> dict:  # type: ignore[type-arg]
+    return {
+        "pkg_id": pkg,
+        "target": {"kind": [kind], "crate_types": [kind], "name": pkg},
+        "mode": mode,
+        "features": features or [],
+        "dependencies": [{"index": i, "extern_crate_name": ["app", "derive", "syn"][i]} for i in deps],
+    }
+
+
+def test_unit_graph_command_keeps_the_options_and_drops_what_follows_two_dashes() -> None:
+    assert unit_graph_command(["test", "--release", "-p", "app", "--", "--nocapture"]) == [
+        "test",
+        "--release",
+        "-p",
+        "app",
+        "--unit-graph",
+        "-Zunstable-options",
+    ]
+    assert unit_graph_command(["clippy", "--all-targets"])[:2] == ["check", "--all-targets"]  # type: ignore[index]
+    assert unit_graph_command(["tree"]) is None
+
+
+def test_jobs_reach_the_module_builds() -> None:
+    assert front._select(["build", "-j", "1", "--release"], front.MODULE_BUILD_FLAGS, ()) == ["-j", "1"]
+    assert front._select(["build", "-j2"], front.MODULE_BUILD_FLAGS, ()) == ["-j2"]
+    assert front._select(["build", "--jobs=3"], front.MODULE_BUILD_FLAGS, ()) == ["--jobs=3"]
 
 
 def _versions(graph: Any) -> dict[str, str]:

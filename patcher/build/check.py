@@ -12,8 +12,12 @@ from patcher.provision.checkout import UPSTREAM_REF, open_repo
 from patcher.rustc.options import crate_of
 from patcher.rustc.patchset import edits_for
 
-# library/proc_macro is compiled into the compiler as rustc_proc_macro.
-PATH_TO_CHECK_TARGET = {"library/proc_macro": "compiler/rustc_proc_macro"}
+# library/proc_macro is compiled into the compiler as rustc_proc_macro; compiler-builtins
+# is checked as part of std.
+PATH_TO_CHECK_TARGET = {
+    "library/proc_macro": "compiler/rustc_proc_macro",
+    "library/compiler-builtins": "library/std",
+}
 
 
 def files_edited(option: str) -> list[str]:

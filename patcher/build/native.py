@@ -14,8 +14,10 @@ from pathlib import Path
 from patcher.build.install import install
 from patcher.build.process import run_checked, run_logged
 from patcher.results import append_result, results_dir
+from patcher.rustc.abi import GUEST_TARGET
 
-WASM_TARGETS = ("wasm32-unknown-unknown",)
+# the proc-macro guest target, and wasm32-unknown-unknown for modules built before it
+WASM_TARGETS = (GUEST_TARGET, "wasm32-unknown-unknown")
 X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
 
 

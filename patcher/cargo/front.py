@@ -27,6 +27,7 @@ from patcher.cargo import memo, modules, wrapper
 from patcher.cargo.cache import Hit, ModuleCache, module_key
 from patcher.cargo.graph import Graph, Package, read_graph
 from patcher.cargo.plan import PLAN_ENV, Module, Plan
+from patcher.cargo.units import MacroUnit, UnitGraph, read_unit_graph, unit_graph_command
 from patcher.errors import PatcherError
 from patcher.rustc.abi import DECLS_VERSION
 
@@ -38,7 +39,7 @@ HOST_DYLIB = ("lib", ".so")  # where cargo expects a proc macro on this (Linux) 
 # builds: --config, --offline)
 GRAPH_FLAGS = ("--manifest-path", "--features", "-F", "--config", "-Z")
 GRAPH_SWITCHES = ("--all-features", "--no-default-features", "--offline", "--frozen", "--locked")
-MODULE_BUILD_FLAGS = ("--config", "-Z")
+MODULE_BUILD_FLAGS = ("--config", "-Z", "-j", "--jobs")
 MODULE_BUILD_SWITCHES = ("--offline",)
 
 
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> int:
     route = make_route(args, strict, frozenset(n.replace("-", "_") for n in keep))
     print(f"{'Engine':>12} {modules.engine_line(route.compiler)}", file=sys.stderr, flush=True)
     plan = current_plan(route, args)
+    for label, reason in sorted(Plan.read(plan).native.items()):  # every run, not only when planned
+        print(f"warning: proc macro {label} runs natively, not sandboxed: {reason}", file=sys.stderr)
     remove_stale_stand_ins(plan, _target_dirs(args, route))
     env = cargo_env(route, plan)
     if (rustdoc := route.compiler.sysroot / "bin" / "rustdoc").exists():
@@ -97,7 +100,9 @@ def current_plan(route: Route, args: list[str]) -> Path:
         return plan
     require_crate_modules(route.compiler)
     graph = read_graph(route.cargo, None, _graph_args(args[1:]), route.cwd)
-    plan = write_plan(plan_for(graph, route, native_deps_for(args)), route)
+    command = unit_graph_command(args)
+    units = read_unit_graph(route.cargo, command, route.cwd) if command else None
+    plan = write_plan(plan_for(graph, route, native_deps_for(args), units), route)
     memo.store(route.work / "memo", key, plan, plan_inputs(graph, route))
     return plan
 
@@ -176,11 +181,14 @@ def module_of_crate(crate_dir: Path, compiler: Installed, cargo_args: list[str],
     """`nox -s wasm-macro`: the module of the proc-macro crate at `crate_dir`, through the
     cache, copied to `out_dir/lib<name>.wasm`."""
     route = Route(compiler, modules.cargo(), tuple(cargo_args), crate_dir, ModuleCache(), False, frozenset())
-    graph = read_graph(route.cargo, crate_dir / "Cargo.toml", cargo_args, crate_dir)
+    manifest = crate_dir / "Cargo.toml"
+    graph = read_graph(route.cargo, manifest, cargo_args, crate_dir)
     member = next((graph.packages[m] for m in graph.members if graph.packages[m].root == crate_dir.resolve()), None)
     if member is None or not member.proc_macro:
         raise PatcherError(f"{crate_dir}: not a proc-macro crate (expected `[lib] proc-macro = true`)")
-    hit = module_for(member, graph, route)
+    command = ["build", "--lib", "--manifest-path", str(manifest), *cargo_args, "--unit-graph", "-Zunstable-options"]
+    macro = next(m for m in read_unit_graph(route.cargo, command, crate_dir).macros() if m.pkg_id == member.id)
+    hit = module_for(macro, graph, route)
     if hit.module is None:
         raise PatcherError(f"{member.label} cannot be compiled to WebAssembly: {hit.reason}")
     out = out_dir / f"lib{member.lib_name}.wasm"
@@ -189,70 +197,127 @@ def module_of_crate(crate_dir: Path, compiler: Installed, cargo_args: list[str],
     return out
 
 
-def plan_for(graph: Graph, route: Route, native_deps: str = "none") -> Plan:
-    """Decide, for every proc macro of `graph`, wasm or native; fill the cache. With
-    `native_deps` "members" (or "all"), the dependencies of the workspace's own proc
-    macros (or of every one) are compiled natively all the same, for the commands that
-    build more of a macro crate than its library (its tests, its documentation)."""
-    wasm: dict[str, Package] = {}
+def plan_for(graph: Graph, route: Route, native_deps: str = "none", units: UnitGraph | None = None) -> Plan:
+    """Decide, for every proc macro the build uses (`units`, cargo's unit graph; without
+    one, every macro of `graph`), wasm or native; fill the cache. With `native_deps`
+    "members" (or "all"), the dependencies of the workspace's own proc macros (or of
+    every one) are compiled natively all the same, for the commands that build more of a
+    macro crate than its library (its tests, its documentation)."""
+    wasm: set[str] = set()
     modules_by_dir: dict[str, list[Module]] = {}
-    for pkg in graph.proc_macros():
+    native: dict[str, str] = {}
+    for macro in units.macros() if units is not None else graph.macro_units():
+        pkg = graph.packages[macro.pkg_id]
         if pkg.lib_name in route.keep_native:
-            print(f"warning: proc macro {pkg.label} runs natively: listed in --keep-native", file=sys.stderr)
+            native[pkg.label] = "listed in --keep-native"
             continue
-        hit = module_for(pkg, graph, route)
+        hit = module_for(macro, graph, route)
         if hit.module is None:
             if route.strict:
                 raise PatcherError(f"strict mode: proc macro {pkg.label} cannot run from WebAssembly: {hit.reason}")
-            print(f"warning: proc macro {pkg.label} runs natively: {hit.reason}", file=sys.stderr)
+            native[pkg.label] = f"{hit.reason}\n  (`cargo wasm --strict` refuses this; see docs/compatibility.md)"
             continue
-        wasm[pkg.id] = pkg
-        modules_by_dir[_dir(pkg)] = [Module(list(pkg.features), str(hit.module), hit.sha256)]
+        wasm.add(pkg.id)
+        modules_by_dir.setdefault(_dir(pkg), []).append(Module(list(macro.features), str(hit.module), hit.sha256))
     if native_deps == "all":
         stand_ins = []
     else:
         members = set(graph.members) if native_deps == "members" else set()
-        stand_ins = graph.stand_ins(set(wasm) - members)
-    labels = {_dir(p): p.label for p in [*wasm.values(), *stand_ins]}
-    return Plan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels)
+        stand_ins = graph.stand_ins(wasm - members)
+    labels = {_dir(p): p.label for p in [*(graph.packages[i] for i in wasm), *stand_ins]}
+    return Plan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels, native)
 
 
-def module_for(pkg: Package, graph: Graph, route: Route) -> Hit:
-    """`pkg`'s module with the features cargo resolved for it: from the cache, or built
-    into it (its shadow's own proc macros first, by the same route)."""
-    parts = key_parts(pkg, graph, route)
+def module_for(macro: MacroUnit, graph: Graph, route: Route) -> Hit:
+    """The module of `macro` (a proc macro with the features cargo resolved for it): from
+    the cache, or built into it (its shadow's own proc macros first, by the same route)."""
+    pkg = graph.packages[macro.pkg_id]
+    parts = key_parts(macro, graph, route)
     key = module_key(parts)
-    describe = {"crate": pkg.name, "version": pkg.version, "features": list(pkg.features), "key": parts}
+    describe = {"crate": pkg.name, "version": pkg.version, "features": list(macro.features), "key": parts}
 
     def build(out: Path) -> None:
         print(
             f"   Compiling {pkg.label} to WebAssembly (module cache: {route.cache.root})", file=sys.stderr, flush=True
         )
-        manifest = modules.write_shadow(pkg.meta, route.work / key, graph.workspace_root / "Cargo.lock")
+        shadow = route.work / key
+        target_dir = route.work / "target" / (route.compiler.build_id or "unknown")
+        env = {"RUSTC": str(route.compiler.rustc), "CARGO_TARGET_DIR": str(target_dir)}
+        manifest, shadow_units = shadow_build(macro, graph, route, shadow, env)
         nested = read_graph(route.cargo, manifest, list(route.module_args), route.cwd)
-        env = cargo_env(route, write_plan(plan_for(nested, route), route))
-        env["CARGO_TARGET_DIR"] = str(route.work / "target" / (route.compiler.build_id or "unknown"))
-        env["RUSTC_BOOTSTRAP"] = "1"  # guests only: proc-macro2 may use the unstable span API
+        env.update(cargo_env(route, write_plan(plan_for(nested, route, units=shadow_units), route)))
         cmd = [route.cargo, *route.module_args]
-        artifact = modules.compile_shadow(manifest, pkg.lib_name or pkg.name, pkg.features, cmd, route.cwd, env)
+        artifact = modules.compile_shadow(manifest, pkg.lib_name or pkg.name, macro.features, cmd, route.cwd, env)
         shutil.copyfile(artifact, out)
         modules.precompile(route.compiler, out, pkg.lib_name or pkg.name)
 
     return route.cache.get_or_build(key, describe, build)
 
 
-def key_parts(pkg: Package, graph: Graph, route: Route) -> dict[str, Any]:
-    """Everything that determines `pkg`'s module. Its dependencies' features are not
-    listed: the module's own build resolves them from `pkg`'s features and the versions
-    here, so a module is shared by projects whose other macros want other features."""
+def shadow_build(
+    macro: MacroUnit, graph: Graph, route: Route, shadow: Path, env: dict[str, str]
+) -> tuple[Path, UnitGraph]:
+    """The shadow manifest of `macro` and the unit graph of its wasm build. Its own
+    dependencies are pinned to the project's versions and features; where the shadow's
+    resolution would still give a library deeper down other features or another version
+    than the project's build did, that library is pinned too."""
+    pkg = graph.packages[macro.pkg_id]
+    lock = graph.workspace_root / "Cargo.lock"
+    deps = {name: _resolved(graph, pid, features) for name, pid, features in macro.deps}
+    command = [*route.module_args, *modules.shadow_rustc_args(shadow / "Cargo.toml", macro.features)]
+    command += ["--unit-graph", "-Zunstable-options"]
+    pins: tuple[modules.Resolved, ...] = ()
+    while True:
+        manifest = modules.write_shadow(pkg.meta, shadow, lock, deps, macro.features, pins)
+        units = read_unit_graph(route.cargo, command, route.cwd, env)
+        more = _pins_needed(macro, graph, units.libraries(units.library_of(shadow)))
+        if not more or pins:
+            return manifest, units
+        pins = tuple(_resolved(graph, pid, features) for pid, features in more)
+
+
+def _pins_needed(
+    macro: MacroUnit, graph: Graph, shadow_libraries: tuple[tuple[str, tuple[str, ...]], ...]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The libraries of the project's build of `macro` that the shadow's build resolves
+    with fewer features, or at another version. (A library the shadow leaves out is
+    another platform's dependency: wasm does not need it.)"""
+    have = dict(shadow_libraries)
+    versions = {(_id_name(pid), pid) for pid in have}
+    needed = []
+    for pid, features in macro.libraries:
+        if pid in have:
+            if not set(features) <= set(have[pid]):
+                needed.append((pid, features))
+        elif any(name == graph.packages[pid].name for name, _ in versions):
+            needed.append((pid, features))
+    return needed
+
+
+def _id_name(pkg_id: str) -> str:
+    """The package name in a package id (`source#name@version`, or `path+file:///.../name#version`)."""
+    url, _, fragment = pkg_id.partition("#")
+    return fragment.split("@")[0] if "@" in fragment else url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _resolved(graph: Graph, pkg_id: str, features: tuple[str, ...]) -> modules.Resolved:
+    p = graph.packages[pkg_id]
+    return modules.Resolved(p.name, p.version, p.source, p.root, features)
+
+
+def key_parts(macro: MacroUnit, graph: Graph, route: Route) -> dict[str, Any]:
+    """Everything that determines the module of `macro`: its sources, its features, and
+    the version, sources and features of every library its build reads."""
+    pkg = graph.packages[macro.pkg_id]
     return {
         "abi": DECLS_VERSION,
         "target": modules.WASM_TARGET,
         "compiler": route.compiler.build_id,
         "guest": modules.GUEST_PROFILE,
         "crate": [pkg.name, pkg.version, pkg.source, graph.digest(pkg)],
-        "features": sorted(pkg.features),
+        "features": list(macro.features),
         "deps": [[p.name, p.version, p.source, graph.digest(p)] for p in graph.closure_of(pkg.id) if p.id != pkg.id],
+        "resolved": [[pid, list(features)] for pid, features in macro.libraries],
     }
 
 
@@ -289,14 +354,15 @@ def _dir(pkg: Package) -> str:
 
 
 def _select(args: list[str], flags: tuple[str, ...], switches: tuple[str, ...]) -> list[str]:
-    """The `flags` (with their values, `--flag v` or `--flag=v`) and `switches` in `args`,
-    up to a `--` (what follows is for rustc or the test binary)."""
+    """The `flags` (with their values, `--flag v`, `--flag=v`, or `-jN` for a short one)
+    and `switches` in `args`, up to a `--` (what follows is for rustc or the test binary)."""
     out: list[str] = []
     i = 0
     while i < len(args) and args[i] != "--":
         arg = args[i]
         name = arg.split("=", 1)[0]
-        if arg in switches or (name in flags and "=" in arg):
+        short = len(arg) > 2 and not arg.startswith("--") and arg[:2] in flags
+        if arg in switches or (name in flags and "=" in arg) or short:
             out.append(arg)
         elif arg in flags and i + 1 < len(args):
             out += [arg, args[i + 1]]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from patcher.build.process import capture
+from patcher.cargo.units import MacroUnit
 from patcher.cargo.wrapper import package_files
 from patcher.errors import PatcherError
 
@@ -52,6 +53,7 @@ class Package:
 class Dep:
     pkg: str
     kinds: frozenset[str]  # "normal", "dev", "build"
+    name: str = ""  # the extern crate name it is used under
 
 
 @dataclass
@@ -95,6 +97,18 @@ class Graph:
         if pkg.id not in self._digests:
             self._digests[pkg.id] = tree_digest(pkg.root)
         return self._digests[pkg.id]
+
+    def macro_units(self) -> list[MacroUnit]:
+        """The proc macros as `cargo metadata` knows them, for commands without a unit
+        graph: every macro of the graph, with the one feature set metadata gives a package."""
+        out = []
+        for pkg in self.proc_macros():
+            normal = [d for d in self.deps.get(pkg.id, []) if "normal" in d.kinds]
+            deps = tuple(sorted((d.name, d.pkg, self.packages[d.pkg].features) for d in normal))
+            reach = self._closure([d.pkg for d in normal if not self.packages[d.pkg].proc_macro], ("normal",), set())
+            libraries = tuple(sorted((i, self.packages[i].features) for i in reach if not self.packages[i].proc_macro))
+            out.append(MacroUnit(pkg.id, pkg.features, libraries, deps))
+        return out
 
     def _closure(self, roots: Iterable[str], kinds: tuple[str, ...], stop: set[str]) -> set[str]:
         """Packages reachable from `roots` by edges of `kinds`; through a package in
@@ -147,7 +161,11 @@ def parse_metadata(meta: dict[str, Any]) -> Graph:
         )
     deps = {
         node["id"]: [
-            Dep(d["pkg"], frozenset(k["kind"] or "normal" for k in d.get("dep_kinds", [{"kind": None}])))
+            Dep(
+                d["pkg"],
+                frozenset(k["kind"] or "normal" for k in d.get("dep_kinds", [{"kind": None}])),
+                d.get("name", ""),
+            )
             for d in node.get("deps", [])
         ]
         for node in resolve.get("nodes", [])

@@ -4,14 +4,16 @@ WebAssembly module with the patched compiler, or natively for comparison.
 cargo always builds proc-macro crates for the host, so the crate is built through a
 shadow manifest (under `build/macros/`, never in the user's directory) that declares
 the same sources, dependencies and features as a plain library, and `cargo rustc
---crate-type proc-macro --target wasm32-unknown-unknown` turns it back into a proc
-macro for the wasm target. Dependencies (syn, quote, proc-macro2, ...) come from the
+--crate-type proc-macro --target wasm32-procmacro` turns it back into a proc macro for
+the guest target (patcher/rustc/abi.py GUEST_TARGET). Dependencies (syn, quote, proc-macro2, ...) come from the
 rustc checkout's `vendor/`, offline.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -25,8 +27,11 @@ from patcher.cargo.cache import BuildImpossible
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
+from patcher.rustc.abi import GUEST_TARGET
 
-WASM_TARGET = "wasm32-unknown-unknown"
+# the target modules are built for; $RUSTC_WASM_GUEST_TARGET=wasm32-unknown-unknown builds
+# them as before the guest target existed (to compare; its modules load alike)
+WASM_TARGET = os.environ.get("RUSTC_WASM_GUEST_TARGET") or GUEST_TARGET
 # How guests are compiled: cargo's release profile, one codegen unit and fat LTO (the
 # interpreter runs every instruction the optimiser leaves; 2-8% faster expansion than
 # release's defaults, docs/expansion-speed.md). Part of every module cache key.
@@ -86,11 +91,11 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     return out
 
 
-def _rustc_for_wasm(manifest: Path, release: bool, extra: list[str] | None = None) -> list[str]:
+def _rustc_for_wasm(manifest: Path, release: bool) -> list[str]:
     """`cargo rustc` arguments that build the shadow library at `manifest` as a proc macro
-    for WASM_TARGET (`extra`: more cargo options, e.g. the features)."""
+    for WASM_TARGET."""
     args = ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
-    args += ["--message-format", "json-render-diagnostics", *(["--release"] if release else []), *(extra or [])]
+    args += ["--message-format", "json-render-diagnostics", *(["--release"] if release else [])]
     return [*args, "--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
 
 
@@ -190,11 +195,36 @@ def _value(value: Any) -> str:
 # -- the cargo route (patcher/cargo/front.py): a package of a resolved graph -------------
 
 
-def write_shadow(meta: dict[str, Any], shadow: Path, lock: Path | None) -> Path:
+@dataclass(frozen=True)
+class Resolved:
+    """A package as the project's build resolved it: what a shadow manifest pins."""
+
+    name: str
+    version: str
+    source: str | None  # cargo's source id; None for a path package
+    root: Path
+    features: tuple[str, ...]
+
+
+def write_shadow(
+    meta: dict[str, Any],
+    shadow: Path,
+    lock: Path | None,
+    deps: dict[str, Resolved],
+    features: tuple[str, ...],
+    pins: tuple[Resolved, ...] = (),
+) -> Path:
     """A shadow manifest in `shadow` for the package cargo metadata describes as `meta`
-    (dependencies as cargo resolved them, so workspace inheritance is already applied),
-    as a plain library; `lock` (the project's Cargo.lock) is copied beside it so the same
-    versions are chosen. Returns the manifest's path."""
+    (so workspace inheritance is already applied), as a plain library that resolves what
+    the project resolved: `deps` are its dependencies the build uses (by the extern crate
+    name they are declared under), each at its locked version with exactly its features;
+    optional dependencies the build does not use are left out, so cargo never resolves
+    them (pest_derive's `cargo` build-dependency behind a feature nobody enabled).
+    `features` are the package's own enabled features; every feature it declares stays
+    declared (enabling nothing), so its `cfg(feature)` checks read as they do natively.
+    `pins`: libraries deeper in the graph pinned to the project's versions and features,
+    where the shadow's own resolution would differ. `lock` (the project's Cargo.lock) is
+    copied beside it. Returns the manifest's path."""
     shadow.mkdir(parents=True, exist_ok=True)
     lib = next(t for t in meta["targets"] if {"lib", "rlib", "proc-macro"} & set(t["kind"]))
     package: dict[str, Any] = {"name": meta["name"], "version": meta["version"], "edition": meta["edition"]}
@@ -205,18 +235,37 @@ def write_shadow(meta: dict[str, Any], shadow: Path, lock: Path | None) -> Path:
     doc: dict[str, Any] = {
         "package": package,
         "lib": {"name": lib["name"].replace("-", "_"), "path": lib["src_path"], "proc-macro": False},
-        "workspace": {},
+        # features per unit, as the project's build has them (the dependencies pin them)
+        "workspace": {"resolver": "2"},
     }
     targets: dict[str, dict[str, Any]] = {}
+    declared: dict[str, bool] = {}  # dependency key -> optional
     for dep in meta["dependencies"]:
+        key = dep.get("rename") or dep["name"]
         table = {None: "dependencies", "build": "build-dependencies"}.get(dep["kind"])
         if table is None:  # dev-dependencies do not shape the library
             continue
+        if table == "dependencies":
+            resolved = deps.get(key.replace("-", "_"))
+            if resolved is None or resolved.name != dep["name"]:
+                continue  # not used by this build (another platform's, or optional and off)
+            # an optional dependency stays optional behind its own feature when that is on
+            optional = dep["optional"] and key in features
+            spec = _pinned(resolved, dep, optional)
+        elif dep["optional"]:
+            continue  # a build script's optional dependency: off unless its feature is on
+        else:
+            spec = _dependency(dep)
         into = targets.setdefault(dep["target"], {}) if dep.get("target") else doc
-        into.setdefault(table, {})[dep.get("rename") or dep["name"]] = _dependency(dep)
+        into.setdefault(table, {})[key] = spec
+        if table == "dependencies":
+            declared[key] = declared.get(key, True) and spec.get("optional", False)
+    for i, pin in enumerate(pins):
+        key = f"rwpm_pin_{i}"
+        doc.setdefault("dependencies", {})[key] = _pinned(pin, {"name": pin.name, "rename": key}, False)
     if targets:
         doc["target"] = targets
-    doc["features"] = meta.get("features", {})
+    doc["features"] = _features(meta.get("features", {}), declared)
     manifest = shadow / "Cargo.toml"
     manifest.write_text(_toml({k: v for k, v in doc.items() if v != {} or k == "workspace"}))
     if lock is not None and lock.is_file():
@@ -224,29 +273,71 @@ def write_shadow(meta: dict[str, Any], shadow: Path, lock: Path | None) -> Path:
     return manifest
 
 
+def _features(original: dict[str, list[str]], declared: dict[str, bool]) -> dict[str, list[str]]:
+    """The package's features, each enabling nothing (the dependencies carry their exact
+    features already), except that an optional dependency's own feature turns it on.
+    A feature named like a dependency that is declared unconditionally cannot exist."""
+    out: dict[str, list[str]] = {}
+    for name in original:
+        if name in declared and not declared[name]:
+            continue
+        out[name] = [f"dep:{name}"] if declared.get(name) else []
+    return out
+
+
+def _pinned(resolved: Resolved, dep: dict[str, Any], optional: bool) -> dict[str, Any]:
+    """A dependency on exactly `resolved`: its version, its source, its features."""
+    spec: dict[str, Any] = {}
+    if resolved.source is None:
+        spec["path"] = str(resolved.root)
+    else:
+        spec["version"] = f"={resolved.version}"
+        spec.update(_source(resolved.source, dep))
+    if (dep.get("rename") or dep["name"]) != resolved.name:
+        spec["package"] = resolved.name
+    if optional:
+        spec["optional"] = True
+    spec["default-features"] = False
+    spec["features"] = list(resolved.features)
+    return spec
+
+
+def _source(source: str, dep: dict[str, Any]) -> dict[str, Any]:
+    """The manifest keys that select `source` (crates.io needs none)."""
+    if source.startswith("git+"):
+        url, _, rest = source[4:].partition("?")
+        spec = {"git": url.split("#")[0]}
+        for pair in rest.split("#")[0].split("&"):
+            name, _, value = pair.partition("=")
+            if name in ("rev", "tag", "branch"):
+                spec[name] = value
+        return spec
+    if dep.get("registry"):
+        return {"registry-index": dep["registry"]}
+    return {}
+
+
 def _dependency(dep: dict[str, Any]) -> dict[str, Any]:
+    """A dependency as declared (a build script's: native, resolved by cargo)."""
     spec: dict[str, Any] = {"version": dep["req"]}
     if dep.get("rename"):
         spec["package"] = dep["name"]
     if dep.get("path"):
         spec["path"] = dep["path"]
-    source = dep.get("source") or ""
-    if source.startswith("git+"):
-        url, _, rest = source[4:].partition("?")
-        spec["git"] = url.split("#")[0]
-        for pair in rest.split("#")[0].split("&"):
-            name, _, value = pair.partition("=")
-            if name in ("rev", "tag", "branch"):
-                spec[name] = value
-    if dep.get("registry"):
-        spec["registry-index"] = dep["registry"]
-    if dep["optional"]:
-        spec["optional"] = True
+    spec.update(_source(dep.get("source") or "", dep))
     if not dep["uses_default_features"]:
         spec["default-features"] = False
     if dep["features"]:
         spec["features"] = dep["features"]
     return spec
+
+
+def shadow_rustc_args(manifest: Path, features: tuple[str, ...]) -> list[str]:
+    """`cargo rustc` arguments for the shadow library at `manifest` as a proc macro for
+    WASM_TARGET, with exactly `features`."""
+    selected = ["--features", ",".join(features)] if features else []
+    args = ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
+    return [*args, "--release", "--no-default-features", *selected]
 
 
 def compile_shadow(
@@ -259,23 +350,62 @@ def compile_shadow(
 ) -> Path:
     """`cargo rustc` of the shadow library as a proc macro for WASM_TARGET, with exactly
     `features`; `env` holds RUSTC, the wrapper and the target directory. Returns the
-    module cargo wrote. A crate that does not compile for wasm raises BuildImpossible."""
-    selected = ["--no-default-features", "--features", ",".join(features)] if features else ["--no-default-features"]
-    cmd = [*cargo_cmd, *_rustc_for_wasm(manifest, release=True, extra=selected)]
+    module cargo wrote. A crate that does not compile for wasm raises BuildImpossible
+    with the first error, where it is, and its likely cause."""
+    cmd = [*cargo_cmd, *shadow_rustc_args(manifest, features), "--message-format", "json-render-diagnostics"]
+    cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
     # the project's RUSTFLAGS are for its own targets, not for wasm guests
     proc = capture(cmd, cwd=cwd, env={"CARGO_ENCODED_RUSTFLAGS": "", **GUEST_PROFILE, **env}, unset=("RUSTFLAGS",))
     if proc.returncode != 0:
-        errors = [line for line in proc.stderr.splitlines() if line.startswith("error")]
-        reason = errors[0] if errors else (proc.stderr.strip().splitlines() or ["no output"])[-1]
         if "can't find crate for `std`" in proc.stderr or "can't find crate for `core`" in proc.stderr:
             raise PatcherError(
                 f"the compiler has no std for {WASM_TARGET} (RUSTC={env.get('RUSTC')}): "
                 "rebuild it with `nox -s build`, which installs std for that target"
             )
-        if "could not compile" in proc.stderr:
-            raise BuildImpossible(f"it does not compile for {WASM_TARGET}: {reason}")
+        if "could not compile" in proc.stderr or "failed to run custom build command" in proc.stderr:
+            raise BuildImpossible(f"it does not compile for {WASM_TARGET}: {first_error(proc.stderr)}")
         raise PatcherError(f"building {crate_name} for {WASM_TARGET} failed:\n{proc.stderr[-4000:]}")
     return _artifact(proc.stdout, crate_name, ".wasm")
+
+
+# What a failed module build's first error most likely means, when it is a known cause.
+KNOWN_CAUSES = (
+    (
+        r"(cannot find|unresolved import|expected function, found module).*`(syn|synstructure)::",
+        "syn 1.x and synstructure hide their proc_macro glue from wasm32-unknown-unknown and WASI; "
+        f"modules must be built for {GUEST_TARGET}, which this compiler should have (rebuild it with `nox -s build`)",
+    ),
+    (
+        r"getrandom|target is not supported|not supported by default",
+        "a dependency needs the operating system's random numbers (getrandom), which the sandbox does not give "
+        "(keep the macro native with --keep-native, or turn off the dependency's randomness feature)",
+    ),
+    (
+        r"failed to run custom build command|Failed to find tool|error occurred in cc-rs",
+        "a build script failed for the wasm target (often C code compiled with cc, which has no compiler for it)",
+    ),
+    (
+        r"std::(os::unix|os::fd|os::windows)|`(libc|rustix|nix)::",
+        "the macro uses the host operating system's API, which a WebAssembly guest does not have",
+    ),
+)
+
+
+def first_error(stderr: str) -> str:
+    """The first error of a cargo build's rendered diagnostics, with its location
+    (`--> file:line:col`) and, when recognised, its likely cause."""
+    lines = stderr.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("error")), None)
+    if start is None:
+        return (stderr.strip().splitlines() or ["no output"])[-1]
+    message = lines[start]
+    if message.endswith(":"):  # a heading: what follows says what went wrong
+        message += "".join(f"\n    {line.strip()}" for line in lines[start + 1 : start + 8] if line.strip())
+    where = next((line.strip() for line in lines[start + 1 : start + 4] if line.strip().startswith("-->")), "")
+    block = "\n".join(lines[start : start + 12])
+    cause = next((why for pattern, why in KNOWN_CAUSES if re.search(pattern, block)), None)
+    text = f"{message}\n    {where}" if where else message
+    return f"{text}\n    likely cause: {cause}" if cause else text
 
 
 ENGINE_LINE = "wasm-proc-macro-engine:"  # rustc -vV's line naming the engine

@@ -9,9 +9,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from patcher.cargo.wrapper import PLAN_ENV, STRICT_FLAG
+from patcher.cargo.wrapper import PLAN_ENV
 
-__all__ = ["PLAN_ENV", "STRICT_FLAG", "Module", "Plan"]
+__all__ = ["PLAN_ENV", "Module", "Plan"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Plan:
     modules: dict[str, list[Module]] = field(default_factory=dict)  # proc macros run from wasm
     stand_ins: list[str] = field(default_factory=list)  # needed only by those macros
     labels: dict[str, str] = field(default_factory=dict)  # manifest dir -> "name vX.Y.Z"
+    native: dict[str, str] = field(default_factory=dict)  # "name vX.Y.Z" -> why it stays native
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -43,4 +44,4 @@ class Plan:
     def read(path: Path) -> Plan:
         raw = json.loads(path.read_text())
         modules = {k: [Module(**m) for m in v] for k, v in raw["modules"].items()}
-        return Plan(raw["strict"], tuple(raw["dylib"]), modules, raw["stand_ins"], raw["labels"])
+        return Plan(raw["strict"], tuple(raw["dylib"]), modules, raw["stand_ins"], raw["labels"], raw.get("native", {}))

@@ -6,7 +6,7 @@ Per unit, by the plan ($RUSTC_WASM_PLAN, written by plan.py):
   number), with the dep-info cargo reads; nothing is compiled;
 - a stand-in (a library only those macros need): the files cargo expects, each saying
   what it is; nothing is compiled, and nothing native reads them;
-- anything else: rustc, with strict mode's flag when it is on.
+- anything else: rustc, told by STRICT_ENV to refuse native proc macros in strict mode.
 
 It runs once per crate of every build, as `python -S -E wrapper.py` (front.py writes the
 script): standalone, it imports only a few standard modules (about 20 ms a call).
@@ -20,6 +20,10 @@ import sys
 
 PLAN_ENV = "RUSTC_WASM_PLAN"
 STRICT_FLAG = "-Zproc-macro-wasm-only"
+# strict mode without unstable flags (patcher/rustc/abi.py WASM_ONLY_ENV): the flag would
+# need RUSTC_BOOTSTRAP, which also switches crates and their build scripts' probes to
+# their nightly code paths
+STRICT_ENV = "RUSTC_PROC_MACRO_WASM_ONLY"
 SKIPPED_DIRS = {"target", ".git"}  # not part of a path package's sources
 STAND_IN_MARK = "rustc-wasm-proc-macros stand-in:"
 STAND_IN_TEXT = (
@@ -40,6 +44,8 @@ class Unit:
         self.extra_filename = ""
         self.features: list[str] = []
         self.json_artifacts = False
+        self.from_cargo = False  # one of cargo's units, not a build script's probe
+
 
     def file(self, prefix: str, suffix: str) -> str:
         return os.path.join(self.out_dir, f"{prefix}{self.crate_name}{self.extra_filename}{suffix}")
@@ -69,6 +75,9 @@ def parse_unit(args: list[str]) -> Unit | None:
     for codegen in opts.get("-C", []):
         if codegen.startswith("extra-filename="):
             unit.extra_filename = codegen.split("=", 1)[1]
+        # cargo gives every unit a metadata hash; the probes build scripts compile through
+        # RUSTC_WRAPPER (proc-macro2's, autocfg's) do not, and must get a real answer
+        unit.from_cargo |= codegen.startswith("metadata=")
     for cfg in opts.get("--cfg", []):
         if cfg.startswith('feature="') and cfg.endswith('"'):
             unit.features.append(cfg[len('feature="') : -1])
@@ -88,14 +97,13 @@ def main(argv: list[str]) -> int:
     with open(plan_path) as file:
         plan = json.load(file)
     package = os.path.realpath(os.environ.get("CARGO_MANIFEST_DIR", "."))
-    if "proc-macro" in unit.crate_types and package in plan["modules"]:
+    # (a build script's probe is compiled for real: its answer must be the compiler's)
+    if unit.from_cargo and "proc-macro" in unit.crate_types and package in plan["modules"]:
         return emit_module(plan, package, unit)
-    if {"lib", "rlib", "proc-macro"} & set(unit.crate_types) and package in plan["stand_ins"]:
+    if unit.from_cargo and {"lib", "rlib", "proc-macro"} & set(unit.crate_types) and package in plan["stand_ins"]:
         return emit_stand_in(plan, package, unit)
     if plan["strict"]:
-        # the flag is unstable: allowed for this crate alone (RUSTC_BOOTSTRAP=<crate name>)
-        env = {**os.environ, "RUSTC_BOOTSTRAP": os.environ.get("RUSTC_BOOTSTRAP") or unit.crate_name}
-        os.execve(rustc, [rustc, *args, STRICT_FLAG], env)
+        os.execve(rustc, [rustc, *args], {**os.environ, STRICT_ENV: "1"})
     os.execv(rustc, [rustc, *args])
 
 

@@ -283,6 +283,76 @@ def _string_elements(array: rs.Node) -> list[tuple[str, rs.Node]]:
 
 
 @dataclass(frozen=True)
+class WidenCfg:
+    """Every `key = "value"` predicate in a file's cfgs also accepts `also`: it becomes
+    `any(key = "value", key = "also")`, so a new target takes an existing target's path.
+    Rust files: the predicates in token trees (attributes, `cfg!`, `cfg_select!`);
+    Cargo manifests: those in `[target.'cfg(..)'..]` table headers. The file must hold
+    exactly `count` of them, so upstream adding or dropping one is a finding, not a
+    silent half-widened file."""
+
+    file: str
+    key: str
+    value: str
+    also: str
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f'{self.key} = "{self.value}" also accepts "{self.also}" ({self.count}x)'
+
+    @property
+    def predicate(self) -> str:
+        return f'{self.key} = "{self.value}"'
+
+    @property
+    def widened(self) -> str:
+        return f'any({self.predicate}, {self.key} = "{self.also}")'
+
+    def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
+        if source is None:
+            return [], [Finding("missing", self.file, self.predicate, "the file does not exist")]
+        spans = self._predicates(source)
+        if len(spans) != self.count:
+            where = ", ".join(str(source.count(b"\n", 0, start) + 1) for start, _, _ in spans) or "nowhere"
+            detail = f"expected {self.count} cfg predicate(s) `{self.predicate}`, found {len(spans)} (lines: {where})"
+            return [], [Finding("conflict" if spans else "missing", self.file, self.predicate, detail)]
+        if any(widened for _, _, widened in spans):
+            return [], [Finding("conflict", self.file, self.predicate, f"already widened to `{self.widened}`")]
+        return [Splice(start, end, self.widened.encode()) for start, end, _ in spans], []
+
+    def probe(self, patched: bytes) -> bool:
+        spans = self._predicates(patched)
+        return len(spans) == self.count and all(widened for _, _, widened in spans)
+
+    def _predicates(self, source: bytes) -> list[tuple[int, int, bool]]:
+        """(start, end, already widened) of each predicate."""
+        if self.file.endswith(".toml"):
+            return self._manifest_predicates(source.decode())
+        found = []
+        for tree in rs.token_trees(rs.parse(source)):
+            tokens = [c for c in tree.children if c.type not in ("line_comment", "block_comment")]
+            for key, eq, value in zip(tokens, tokens[1:], tokens[2:], strict=False):
+                if (
+                    key.type == "identifier"
+                    and node_text(key) == self.key
+                    and eq.type == "="
+                    and value.type == "string_literal"
+                    and node_text(value) == f'"{self.value}"'
+                ):
+                    found.append((key.start_byte, value.end_byte, node_text(tree) == self.widened[3:]))
+        return found
+
+    def _manifest_predicates(self, text: str) -> list[tuple[int, int, bool]]:
+        found = []
+        for header in re.finditer(r"^\[target\.'cfg\(.*\)'\..*\]\s*$", text, re.MULTILINE):
+            for hit in re.finditer(re.escape(self.predicate), header.group(0)):
+                start = header.start() + hit.start()
+                found.append((start, start + len(self.predicate), text.startswith(self.widened, start - 4)))
+        return found
+
+
+@dataclass(frozen=True)
 class NewFile:
     """A file the patch set adds, rendered whole from a template."""
 

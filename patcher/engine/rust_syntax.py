@@ -79,6 +79,16 @@ def indentation_at(source: bytes, offset: int) -> bytes:
     return text[: len(text) - len(text.lstrip(b" \t"))]
 
 
+def token_trees(tree: tree_sitter.Tree) -> Iterator[Node]:
+    """Every token tree in the file (attribute arguments, macro bodies), outermost first."""
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "token_tree":
+            yield node
+        stack.extend(reversed(node.children))
+
+
 def token_tree_entries(token_tree: Node) -> Iterator[tuple[str, Node, Node]]:
     """Entries `name: ...,` of a macro body written as a flat token tree.
 

@@ -32,3 +32,14 @@ GUEST_ENV = (
 )
 GUEST_ENTRY = "__rustc_wasm_proc_macro_expand"
 GUEST_ENTRY_MACRO = "__rustc_wasm_proc_macro_entry"
+# The target proc macros are compiled to: wasm32-unknown-unknown's code generation and std
+# under another `target_os`, which the crates that hide `proc_macro` from wasm targets
+# (syn 1.x, synstructure: `not(all(target_arch = "wasm32", any(target_os = "unknown",
+# target_os = "wasi")))`) do not catch. Modules built for wasm32-unknown-unknown load alike.
+GUEST_TARGET = "wasm32-procmacro"
+GUEST_OS = "procmacro"
+# std's "WebAssembly without an OS" cfg, as the std templates write it
+WASM_WITHOUT_OS_CFG = f'all(target_family = "wasm", any(target_os = "unknown", target_os = "{GUEST_OS}"))'
+# Strict mode for a stable toolchain: with this set to 1, rustc refuses to load a native proc
+# macro, as with `-Z proc-macro-wasm-only` (patcher/cargo/wrapper.py sets it).
+WASM_ONLY_ENV = "RUSTC_PROC_MACRO_WASM_ONLY"

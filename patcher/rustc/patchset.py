@@ -35,6 +35,8 @@ from patcher.rustc.abi import (
     GUEST_ENTRY,
     GUEST_ENTRY_MACRO,
     GUEST_ENV,
+    GUEST_OS,
+    GUEST_TARGET,
     HOST_DISPATCH,
     HOST_ENV,
     HOST_IMPORTS,
@@ -42,6 +44,8 @@ from patcher.rustc.abi import (
     HOST_RECEIVE,
     HOST_REPLY,
     HOST_WRITE,
+    WASM_ONLY_ENV,
+    WASM_WITHOUT_OS_CFG,
 )
 from patcher.rustc.files import (
     BOOTSTRAP_CC_DETECT,
@@ -64,6 +68,7 @@ from patcher.rustc.files import (
     STD_STDIO_UNSUPPORTED,
     TIDY_DEPS,
 )
+from patcher.rustc.guest_target import GUEST_TARGET_EDITS
 from patcher.rustc.wasm_host import WASM_HOST
 
 DEFAULT_SLOTS = 64
@@ -99,6 +104,10 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "compiletest_env": COMPILETEST_ENV,
         "guest_entry": GUEST_ENTRY,
         "guest_entry_macro": GUEST_ENTRY_MACRO,
+        "guest_target": GUEST_TARGET,
+        "guest_os": GUEST_OS,
+        "wasm_without_os_cfg": WASM_WITHOUT_OS_CFG,
+        "wasm_only_env": WASM_ONLY_ENV,
         "default_fuel": f"{DEFAULT_FUEL:_}",
         "default_memory_mib": DEFAULT_MEMORY_MIB,
         **engines.template_context(),
@@ -576,6 +585,7 @@ CORE: list[Edit] = [
     *LOADER,
     *GUEST,
     *GUEST_NAME,
+    *GUEST_TARGET_EDITS,
     *STD_OUTPUT_SINK,
     *STD_SMALL_BLOCKS,
     *ENGINE_CHOICE,

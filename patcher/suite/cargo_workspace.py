@@ -20,7 +20,7 @@ from pathlib import Path
 from patcher.build.install import Installed
 from patcher.build.process import capture
 from patcher.cargo import modules
-from patcher.cargo.plan import STRICT_FLAG
+from patcher.cargo.wrapper import STRICT_ENV
 from patcher.paths import REPO_ROOT
 from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
@@ -104,6 +104,22 @@ class WorkspaceCases:
         problem = self._failed(native, "native build") or self._failed(wasm, "cargo wasm build")
         problem = problem or self._macros_ran_from_wasm() or self._same_behaviour("debug")
         yield Outcome("cargo:build", not problem, time.perf_counter() - start, problem)
+        start = time.perf_counter()
+        problem = self._same_build_script_cfgs()
+        yield Outcome("cargo:stable-code-paths", not problem, time.perf_counter() - start, problem)
+
+    def _same_build_script_cfgs(self) -> str:
+        """The cfgs build scripts chose are the same natively and under `cargo wasm
+        --strict`: strict mode unlocks no unstable feature, so thiserror's and
+        proc-macro2's probes for nightly APIs fail alike (they did not when strict mode
+        set RUSTC_BOOTSTRAP for every crate)."""
+        native, wasm = (_build_script_cfgs(self.target(route) / "debug" / "build") for route in ("native", "wasm"))
+        if "thiserror" not in native:
+            return f"thiserror's build script left no output under {self.target('native')}"
+        differing = {pkg: (native[pkg], wasm.get(pkg)) for pkg in native if native[pkg] != wasm.get(pkg)}
+        if differing:
+            return "build scripts chose other cfgs under cargo wasm (native, wasm): " + repr(differing)
+        return ""
 
     def test(self) -> Iterator[Outcome]:
         start = time.perf_counter()
@@ -132,8 +148,9 @@ class WorkspaceCases:
         probe = self.work / "strict_probe.rs"
         probe.write_text("extern crate ws_macros;\nfn main() {}\n")
         cmd = [str(self.compiler.rustc), "--edition", "2021", str(probe), "-o", str(self.work / "strict_probe")]
-        cmd += [f"--extern=ws_macros={native[0]}" if native else "--extern=ws_macros", STRICT_FLAG]
-        proc = capture(cmd, cwd=self.ice.cwd, env={"RUSTC_BOOTSTRAP": "1"}, unset=("RUSTC_ICE",))
+        cmd.append(f"--extern=ws_macros={native[0]}" if native else "--extern=ws_macros")
+        # strict mode's stable way in, as the wrapper uses it: no RUSTC_BOOTSTRAP
+        proc = capture(cmd, cwd=self.ice.cwd, env={STRICT_ENV: "1"}, unset=("RUSTC_ICE", "RUSTC_BOOTSTRAP"))
         refused = "a native proc macro, refused by `-Z proc-macro-wasm-only`" in proc.stderr
         problem = self.ice.crash(proc.stderr)
         if not problem and not (proc.returncode == 1 and refused):
@@ -274,6 +291,16 @@ def _failing_alike(native: subprocess.CompletedProcess[str], wasm: subprocess.Co
     return ""
 
 
+def _build_script_cfgs(build_dir: Path) -> dict[str, list[str]]:
+    """The `rustc-cfg` lines each package's build script printed, by package name."""
+    found: dict[str, list[str]] = {}
+    for output in sorted(build_dir.glob("*/output")):
+        package = output.parent.name.rsplit("-", 1)[0]
+        lines = output.read_text(errors="replace").splitlines()
+        found[package] = sorted(line.split("rustc-cfg=", 1)[1] for line in lines if "rustc-cfg=" in line)
+    return found
+
+
 def _test_lines(stdout: str) -> list[str]:
     """The tests run and their results, without timings."""
     lines = (re.sub(r"; finished in \S+", "", line) for line in stdout.splitlines())
@@ -281,6 +308,6 @@ def _test_lines(stdout: str) -> list[str]:
 
 
 def _diagnostics(stderr: str) -> str:
-    """cargo's stderr without its progress lines, the strict flag's mention or timings."""
-    lines = [line for line in stderr.splitlines() if not PROGRESS.match(line) and STRICT_FLAG not in line]
+    """cargo's stderr without its progress lines or timings."""
+    lines = [line for line in stderr.splitlines() if not PROGRESS.match(line)]
     return "\n".join(lines)

@@ -44,6 +44,7 @@ DEPENDENTS = (
 # e2e/workspace through cargo: options whose modules are crates, on a native host
 CARGO = (
     "cargo:build",
+    "cargo:stable-code-paths",
     "cargo:test",
     "cargo:check",
     "cargo:release",

@@ -2,7 +2,7 @@
 
 `x.py test tests/ui/proc-macro --stage 1` with the patched stage1 compiler; in the wasm
 mode (the default) compiletest's edit (templates/compiletest/) compiles every proc-macro
-crate a test builds for wasm32-unknown-unknown and hands the test the module, so a test
+crate a test builds for the guest target (wasm32-procmacro) and hands the test the module, so a test
 passes exactly when its output equals upstream's committed expectation. `--native` runs
 the same suite with native proc macros: the baseline.
 
@@ -28,12 +28,13 @@ from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
 from patcher.results import results_dir, stamp
+from patcher.rustc.abi import GUEST_TARGET
 from patcher.rustc.engines import ENGINE_ENV, WASMTIME_LIBRARY_ENV
 from patcher.rustc.patchset import COMPILETEST_ENV
 from patcher.suite import ice
 
 SUITE = "tests/ui/proc-macro"
-WASM_TARGET = "wasm32-unknown-unknown"
+WASM_TARGET = GUEST_TARGET
 RESULTS = "ui-proc-macro.json"  # in results/
 LOG_DIR = REPO_ROOT / "build" / "ui"
 FAILURE_LINES = 40  # of compiletest's report of a failure, kept in the results
@@ -50,7 +51,7 @@ class KnownFailure:
 
 KNOWN_FAILURES: dict[str, KnownFailure] = {
     "tests/ui/proc-macro/nonfatal-parsing.rs": KnownFailure(
-        "the macro catches its own panics with std::panic::catch_unwind; wasm32-unknown-unknown has no "
+        "the macro catches its own panics with std::panic::catch_unwind; the guest target has no "
         "unwinding (guests are built with panic=abort, and wasmi 1.1 has no exception handling), so under "
         "either engine the first caught panic ends the expansion, reported as the macro's panic with its message",
         # where upstream expects the first non-fatal literal error, the macro's panic instead
