@@ -46,7 +46,6 @@ class Unit:
         self.json_artifacts = False
         self.from_cargo = False  # one of cargo's units, not a build script's probe
 
-
     def file(self, prefix: str, suffix: str) -> str:
         return os.path.join(self.out_dir, f"{prefix}{self.crate_name}{self.extra_filename}{suffix}")
 
