@@ -52,3 +52,18 @@ def test_non_passes_are_filed_under_an_inherent_cause_only_when_recognised() -> 
     assert inherent_cause(CaseResult("x", "1", "macro", [], "build-fail", "error[E0308]: mismatched types")) == ""
     rows = table([vars(differs), vars(CaseResult("y", "1", "macro", [], "pass"))]).splitlines()
     assert rows[2].startswith("| wasm-bindgen 0.2 | consumer |") and rows[3].startswith("| y 1 | macro |")
+
+
+def test_a_macro_that_reads_files_is_told_as_host_access() -> None:
+    stderr = (
+        "error: proc-macro derive panicked\n"
+        " --> src/grammar.rs:3:10\n"
+        "  |\n"
+        "3 | #[derive(Parser)]\n"
+        "  |          ^^^^^^\n"
+        "  |\n"
+        '  = help: message: error opening "grammar.pest": operation not supported on this platform\n'
+    )
+    told = first_error(stderr)
+    assert "--> src/grammar.rs:3:10" in told and "operation not supported" in told and "--keep-native" in told
+    assert inherent_cause(CaseResult("handlebars", "6", "consumer", [], "build-fail", told)) == "host access"

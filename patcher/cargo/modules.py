@@ -385,6 +385,11 @@ KNOWN_CAUSES = (
         "a build script failed for the wasm target (often C code compiled with cc, which has no compiler for it)",
     ),
     (
+        r"operation not supported on this platform|No such file or directory",
+        "the macro reads files (or uses another service of the host) while it expands, which the sandbox does "
+        "not give; keep it native by name with `cargo wasm --keep-native <crate>` (not in --strict)",
+    ),
+    (
         r"std::(os::unix|os::fd|os::windows)|`(libc|rustix|nix)::",
         "the macro uses the host operating system's API, which a WebAssembly guest does not have",
     ),
@@ -405,6 +410,8 @@ def first_error(stderr: str) -> str:
     block = "\n".join(lines[start : start + 12])
     cause = next((why for pattern, why in KNOWN_CAUSES if re.search(pattern, block)), None)
     text = f"{message}\n    {where}" if where else message
+    said = next((line.strip() for line in lines[start + 1 : start + 10] if "= help: message:" in line), "")
+    text = f"{text}\n    {said}" if said else text  # what a panicking macro said
     return f"{text}\n    likely cause: {cause}" if cause else text
 
 
