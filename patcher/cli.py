@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("crates", nargs="*", help="only these crates (names; default: all)")
     run.add_argument("--fresh", action="store_true", help="run again the cases this compiler build already ran")
     run.add_argument("--dist", type=Path, help="the patched compiler (default: dist/native/)")
+    run.add_argument(
+        "--guest-target", default="", help="build modules for this target instead (wasm32-unknown-unknown: as before)"
+    )
     fuzz = sub.add_parser("fuzz", help="random and mutated bridge messages from a wasm macro, through each engine")
     fuzz.add_argument("--seed", type=int, default=bridge_fuzz.DEFAULT_SEED)
     fuzz.add_argument("--cases", type=int, default=bridge_fuzz.DEFAULT_CASES, help="expansions per engine")
@@ -226,7 +229,8 @@ def run(args: argparse.Namespace) -> int:
         dist = args.dist or _wasm_dist(args.threads)
         return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
     if args.command == "crater":
-        return crater.main(install.installed(args.dist or install.dist_dir()), checkout, args.crates, args.fresh)
+        compiler = install.installed(args.dist or install.dist_dir())
+        return crater.main(compiler, checkout, args.crates, args.fresh, args.guest_target)
     if args.command == "fuzz":
         compiler = install.installed(args.dist or install.dist_dir())
         engines = (args.engine,) if args.engine else bridge_fuzz.ENGINES

@@ -47,11 +47,14 @@ def test_a_failed_module_build_names_the_error_its_place_and_cause() -> None:
 
 
 def test_non_passes_are_filed_under_an_inherent_cause_only_when_recognised() -> None:
-    differs = CaseResult("wasm-bindgen", "0.2", "consumer", [], "expansion-differs", "-__wbg_x_8fd26c61650c78b9")
+    diff = "--- native\n+++ wasm\n@@ -1 +1 @@\n-__wbg_x_8fd26c61650c78b9\n+__wbg_x_1e3d40cce20cd539"
+    differs = CaseResult("wasm-bindgen", "0.2", "consumer", [], "expansion-differs", diff)
     assert inherent_cause(differs) == "pointer width"
+    differs.cause = inherent_cause(differs)
     assert inherent_cause(CaseResult("x", "1", "macro", [], "build-fail", "error[E0308]: mismatched types")) == ""
     rows = table([vars(differs), vars(CaseResult("y", "1", "macro", [], "pass"))]).splitlines()
     assert rows[2].startswith("| wasm-bindgen 0.2 | consumer |") and rows[3].startswith("| y 1 | macro |")
+    assert "pointer width" in rows[2] and "`-__wbg_x_8fd26c61650c78b9`" in rows[2]
 
 
 def test_a_macro_that_reads_files_is_told_as_host_access() -> None:

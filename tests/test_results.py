@@ -44,7 +44,7 @@ def test_every_results_file_is_one_a_command_writes() -> None:
         "web-playground.png", "wasm-host-build.json", "builds.json", "bridge-fuzz.json",
     }  # fmt: skip
     for path in sorted(readme_figures.RESULTS.iterdir()):
-        patterns = ("e2e-", "check-option-")
+        patterns = ("e2e-", "check-option-", "crater")
         assert path.name in written or path.name.startswith(patterns), f"{path.name}: no command writes it"
         if path.suffix == ".json":
             data = json.loads(path.read_text())

@@ -31,7 +31,8 @@ from patcher.rustc.abi import GUEST_TARGET
 
 # the target modules are built for; $RUSTC_WASM_GUEST_TARGET=wasm32-unknown-unknown builds
 # them as before the guest target existed (to compare; its modules load alike)
-WASM_TARGET = os.environ.get("RUSTC_WASM_GUEST_TARGET") or GUEST_TARGET
+GUEST_TARGET_ENV = "RUSTC_WASM_GUEST_TARGET"
+WASM_TARGET = os.environ.get(GUEST_TARGET_ENV) or GUEST_TARGET
 # How guests are compiled: cargo's release profile, one codegen unit and fat LTO (the
 # interpreter runs every instruction the optimiser leaves; 2-8% faster expansion than
 # release's defaults, docs/expansion-speed.md). Part of every module cache key.

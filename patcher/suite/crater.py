@@ -26,7 +26,7 @@ from pathlib import Path
 from patcher.build.install import Installed
 from patcher.build.process import capture
 from patcher.cargo import modules
-from patcher.cargo.modules import first_error
+from patcher.cargo.modules import GUEST_TARGET_ENV, first_error
 from patcher.paths import REPO_ROOT
 from patcher.provision import vendor
 from patcher.results import write_result
@@ -109,8 +109,16 @@ def _dependency_names(manifest: dict) -> set[str]:  # type: ignore[type-arg]
 
 
 class Crater:
-    def __init__(self, compiler: Installed, vendor_dir: Path, work: Path = WORK, log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        compiler: Installed,
+        vendor_dir: Path,
+        work: Path = WORK,
+        log: Callable[[str], None] = print,
+        guest_target: str = "",
+    ):
         self.compiler = compiler
+        self.guest_target = guest_target  # another target for the modules ("": the guest target)
         self.vendor_dir = vendor_dir
         self.work = work
         self.log = log
@@ -193,6 +201,8 @@ class Crater:
         target = self.work / f"target-{route}"
         cmd, env, unset = cargo_command(self.compiler, route, args, target)
         env["CARGO_HOME"] = str(self._cargo_home())
+        if self.guest_target:
+            env[GUEST_TARGET_ENV] = self.guest_target
         if bootstrap:
             env["RUSTC_BOOTSTRAP"] = bootstrap
             unset = tuple(u for u in unset if u != "RUSTC_BOOTSTRAP")
@@ -262,26 +272,30 @@ def inherent_cause(result: CaseResult) -> str:
     return next((cause for cause, pattern in INHERENT_CAUSES if re.search(pattern, result.detail)), "")
 
 
-def main(compiler: Installed, checkout: Path, only: list[str], fresh: bool) -> int:
+def main(compiler: Installed, checkout: Path, only: list[str], fresh: bool, guest_target: str = "") -> int:
     """Run the cases (`only`: crate names, default all), write results/crater.json and
-    the table in docs/compatibility.md."""
+    the table in docs/compatibility.md. `guest_target`: build the modules for another
+    target (wasm32-unknown-unknown: as before the guest target), into
+    results/crater-<target>.json, for comparison."""
     crates = vendored_crates(checkout / "vendor")
     if only:
         crates = [c for c in crates if c.name in only]
     start = time.perf_counter()
-    report = Crater(compiler, checkout / "vendor").run(crates, fresh)
+    work = WORK.with_name(f"crater-{guest_target}") if guest_target else WORK
+    report = Crater(compiler, checkout / "vendor", work, guest_target=guest_target).run(crates, fresh)
     seconds = round(time.perf_counter() - start)
     data = {
         "compiler": compiler.build_id,
+        "guest_target": guest_target or modules.WASM_TARGET,
         "seconds_this_run": seconds,
         "seconds_all_cases": round(sum(c.seconds for c in report.cases)),
         "macros": report.counts("macro"),
         "consumers": report.counts("consumer"),
         "cases": [asdict(c) for c in report.cases],
     }
-    path = write_result("crater.json", data)
+    path = write_result(f"crater-{guest_target}.json" if guest_target else "crater.json", data)
     print(f"wrote {path}\n  macros: {data['macros']}\n  consumers: {data['consumers']}")
-    if not only:
+    if not only and not guest_target:
         print(f"wrote {write_docs(data)}")
     return 0
 
@@ -309,10 +323,22 @@ def _counts(counts: object) -> str:
 def table(cases: list[dict[str, object]]) -> str:
     """The Markdown table of results/crater.json's cases, non-passes first."""
     order = {r: i for i, r in enumerate(("build-fail", "expansion-differs", "skipped", "pass"))}
-    rows = ["| crate | kind | uses | result | detail |", "| --- | --- | --- | --- | --- |"]
+    rows = ["| crate | kind | uses | result | cause | detail |", "| --- | --- | --- | --- | --- | --- |"]
     for case in sorted(cases, key=lambda c: (order[str(c["result"])], str(c["kind"]), str(c["crate"]))):
-        detail = str(case["detail"]).splitlines()[0] if case["detail"] else ""
-        detail = detail.replace("|", "\\|")[:140]
+        detail = _telling_lines(str(case["detail"])).replace("|", "\\|")[:200]
         uses = ", ".join(case["uses"]) if isinstance(case["uses"], list) else ""
-        rows.append(f"| {case['crate']} {case['version']} | {case['kind']} | {uses} | {case['result']} | {detail} |")
+        row = [f"{case['crate']} {case['version']}", case["kind"], uses, case["result"], case.get("cause", ""), detail]
+        rows.append("| " + " | ".join(str(cell) for cell in row) + " |")
     return "\n".join(rows)
+
+
+def _telling_lines(detail: str) -> str:
+    """What of a case's detail a table row shows: a diff's first removed and added
+    lines, a panicking macro's message, else the first line."""
+    lines = [line.strip() for line in detail.splitlines()]
+    diff = detail.startswith("--- native")
+    changed = [line for line in lines if diff and line[:1] in "-+" and line[:3] not in ("---", "+++")][:2]
+    if changed:
+        return "<br>".join(f"`{line}`" for line in changed)
+    said = next((line for line in lines if line.startswith("= help: message:")), "")
+    return said.removeprefix("= help: ") if said else (lines[0] if lines else "")
