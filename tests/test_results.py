@@ -61,3 +61,19 @@ def test_results_are_stamped_with_date_and_command(tmp_path: Path, monkeypatch: 
     }  # fmt: skip
     listed = results.append_result(tmp_path / "list.json", {"seconds": 3})
     assert json.loads(listed.read_text())[0]["command"] == "python -m patcher bench --only cargo"
+
+
+def test_the_build_id_is_a_digest_of_the_installed_files(tmp_path: Path) -> None:
+    """Installing the same compiler again keeps its id (module caches stay valid); any
+    changed file gives another."""
+    from patcher.build.install import INSTALL_MARKER, content_id
+
+    sysroot = tmp_path / "sysroot"
+    (sysroot / "bin").mkdir(parents=True)
+    (sysroot / "bin" / "rustc").write_bytes(b"rustc")
+    (sysroot / "bin" / "rust-lld").symlink_to("/usr/bin/ld.lld-22")
+    first = content_id(sysroot)
+    (sysroot / INSTALL_MARKER).write_text('{"build_id": "x"}')
+    assert content_id(sysroot) == first
+    (sysroot / "bin" / "rustc").write_bytes(b"rustC")
+    assert content_id(sysroot) != first

@@ -1,12 +1,13 @@
 """Installed compilers under dist/: assembled beside their place, then swapped in, with a
-marker saying what they were built from (option, slots, a fresh build id)."""
+marker saying what they were built from (option, slots, a build id that is a digest of
+the installed files)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ class Installed:
     sysroot: Path
     option: str
     slots: int
-    build_id: str = ""  # changes with every install: artifacts of an older compiler are stale
+    build_id: str = ""  # a digest of the installed files: artifacts of another compiler are stale
     host: str = ""  # the triple it runs on (x86_64-unknown-linux-gnu, wasm32-wasip1, ...)
 
     @property
@@ -78,13 +79,28 @@ def link_rust_lld(tools: Path) -> Path:
 
 
 def publish(staging: Path, dist: Path, marker: dict[str, object]) -> str:
-    """Mark `staging` with what it holds and a fresh build id, then put it in place of
-    `dist` (artifacts built by an older compiler see the id change); returns the id."""
-    build_id = f"{time.time_ns():x}"
+    """Mark `staging` with what it holds and its build id, then put it in place of `dist`
+    (artifacts built by another compiler see the id change); returns the id."""
+    build_id = content_id(staging)
     (staging / INSTALL_MARKER).write_text(json.dumps({**marker, "build_id": build_id}) + "\n")
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return build_id
+
+
+def content_id(sysroot: Path) -> str:
+    """The build id: a digest of every file of the sysroot (its marker aside). A rebuild
+    that changes nothing, or an install run again (`nox -s ui` resumes the build, then
+    installs), keeps the id, so module caches and resumed runs keyed by it stay valid."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in sysroot.rglob("*") if p.name != INSTALL_MARKER):
+        digest.update(str(path.relative_to(sysroot)).encode() + b"\0")
+        if path.is_symlink():
+            digest.update(b"-> " + str(path.readlink()).encode())
+        elif path.is_file():
+            with path.open("rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()[:16]
 
 
 def write_cargo_wasm(bin_dir: Path) -> Path:
