@@ -216,12 +216,12 @@ def test_expected_cases_name_every_program_and_depend_on_option_and_host() -> No
     link_errors = (e2e.E2E_DIR / "link_errors").glob("*.rs")
     assert sorted(expected.LINK_ERRORS) == sorted(f"link-error:{p.stem}" for p in link_errors)
     native_c, native_b = expected.expected_cases("c", "native"), expected.expected_cases("b", "native")
-    assert len(native_c) == 45 and "cargo:stable-code-paths" in native_c and "dependent:same-flags" in native_c
+    assert len(native_c) == 47 and "cargo:stable-code-paths" in native_c and "dependent:same-flags" in native_c
     assert "engine:cache-corrupt" in native_c  # a native compiler's default engine is wasmtime
     assert expected.expected_cases("c", "native", "wasmtime") == native_c
     wasmi = expected.expected_cases("c", "native", "wasmi")
-    assert len(wasmi) == 41 and not any(case.startswith("engine:") for case in wasmi)
-    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 33
+    assert len(wasmi) == 43 and not any(case.startswith("engine:") for case in wasmi)
+    assert not any(case.startswith(("cargo:", "dependent:")) for case in native_b) and len(native_b) == 35
     threads = expected.expected_cases("c", "wasm-threads")
     assert "parallel:all_kinds" in threads and "link-error:missing_library" in threads and "cargo:build" not in threads
     ran = [c for c in wasmi if c != "cargo:test"] + ["module:malformed", "new"]

@@ -32,6 +32,7 @@ from patcher.rustc import engines, options
 from patcher.rustc.abi import (
     DECLS_SECTION,
     DECLS_VERSION,
+    FILE_QUERY,
     GUEST_ENTRY,
     GUEST_ENTRY_MACRO,
     GUEST_ENV,
@@ -64,6 +65,8 @@ from patcher.rustc.files import (
     STD_ALLOC_WASM,
     STD_ENV,
     STD_ENV_UNSUPPORTED,
+    STD_FS,
+    STD_FS_MOD,
     STD_IO_MOD,
     STD_STDIO_UNSUPPORTED,
     TIDY_DEPS,
@@ -108,6 +111,7 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "guest_os": GUEST_OS,
         "wasm_without_os_cfg": WASM_WITHOUT_OS_CFG,
         "wasm_only_env": WASM_ONLY_ENV,
+        "file_query": FILE_QUERY,
         "default_fuel": f"{DEFAULT_FUEL:_}",
         "default_memory_mib": DEFAULT_MEMORY_MIB,
         **engines.template_context(),
@@ -476,6 +480,33 @@ STD_OUTPUT_SINK: list[Edit] = [
 ]
 
 
+# std for WebAssembly without an OS: files read whole from a source the relay's guest
+# installs (`std::fs::set_file_source`), which the compiler answers for the files of the
+# crate being compiled; without one, no file system, as before.
+STD_FILE_SOURCE: list[Edit] = [
+    NewFile("library/std/src/sys/fs/guest_files.rs", "std/fs_guest_files.rs.j2"),
+    RustInsert(
+        STD_FS_MOD,
+        Anchor(
+            '((token_tree (identifier) @m (identifier) @i) @anchor (#eq? @m "unsupported") (#eq? @i "imp"))',
+            "the `_ => { mod unsupported; use unsupported as imp; }` arm of cfg_select! in sys::fs",
+            ("unsupported",),
+            expect=r"mod unsupported;\s*use unsupported as imp;",
+        ),
+        Position.REPLACE,
+        "std/fs_imp_select.rs.j2",
+        '((token_tree (identifier) @g) @probe (#eq? @g "guest_files"))',
+    ),
+    RustInsert(
+        STD_FS,
+        Anchor(fn_named("exists"), "pub fn exists in std::fs", ("exists",), expect=r"fs_imp::exists"),
+        Position.AFTER,
+        "std/fs_set_file_source.rs.j2",
+        fn_named("set_file_source", "probe"),
+    ),
+]
+
+
 # std for wasm32-unknown-unknown: small allocations from free lists in front of dlmalloc,
 # whose bookkeeping dominates an interpreted guest's time.
 STD_SMALL_BLOCKS: list[Edit] = [
@@ -587,6 +618,7 @@ CORE: list[Edit] = [
     *GUEST_NAME,
     *GUEST_TARGET_EDITS,
     *STD_OUTPUT_SINK,
+    *STD_FILE_SOURCE,
     *STD_SMALL_BLOCKS,
     *ENGINE_CHOICE,
     *TIDY,

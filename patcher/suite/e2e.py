@@ -10,7 +10,7 @@ A program declares what it expects in `//@` header lines:
     //@ error: text                 compiling must fail (exit 1) with this in stderr
     //@ error-at: 5:1               ...its first error pointing here (line:column in this
                                     file), or `load`: where the macro crate is named
-    //@ env: NAME=VALUE             environment for the compiler
+    //@ env: NAME=VALUE             environment for the compiler (`{e2e}`: the e2e directory)
     //@ wasm-only                   no native counterpart (it would crash a native rustc)
 """
 
@@ -85,7 +85,7 @@ def read_program(path: Path) -> Program:
             program.error_at = value
         elif key == "env":
             name, _, val = value.partition("=")
-            program.env[name] = val
+            program.env[name] = val.replace("{e2e}", str(E2E_DIR))  # the e2e directory, wherever it is
         elif key == "wasm-only":
             program.wasm_only = True
     return program

@@ -27,6 +27,8 @@ PROGRAMS = (
     "hostile_recurses",
     "hostile_traps",
     "hostile_wasi",
+    "reads_crate_file",
+    "reads_outside_crate",
     "simple_derive",
     "span_compile_error",
     "span_syn_error",

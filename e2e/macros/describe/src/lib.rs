@@ -102,3 +102,22 @@ fn renamed(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
     }
     Ok(name)
 }
+
+/// `file_text!("path")`: whether a file of the crate being compiled exists and its text,
+/// as `(bool, &str)` (a path relative to `CARGO_MANIFEST_DIR`, or absolute); a compile
+/// error saying why when it cannot be read. From WebAssembly, only the crate's own files
+/// can be (README, "The sandbox boundary").
+#[proc_macro]
+pub fn file_text(input: TokenStream) -> TokenStream {
+    let path = parse_macro_input!(input as LitStr);
+    let name = path.value();
+    let full = match std::env::var("CARGO_MANIFEST_DIR") {
+        Ok(root) if !name.starts_with('/') => format!("{root}/{name}"),
+        _ => name.clone(),
+    };
+    let exists = std::path::Path::new(&full).exists();
+    match std::fs::read_to_string(&full) {
+        Ok(text) => quote!((#exists, #text)).into(),
+        Err(err) => syn::Error::new(path.span(), format!("cannot read {name}: {err}")).into_compile_error().into(),
+    }
+}
