@@ -47,3 +47,5 @@ WASM_ONLY_ENV = "RUSTC_PROC_MACRO_WASM_ONLY"
 # prefix before the path (no variable name holds a NUL byte): the relay ABI is unchanged,
 # and an older compiler answers "unset", which the guest reads as "no such file".
 FILE_QUERY = "\\0rustc-wasm-proc-macros:file:"
+# ... and its current directory under this name (`std::env::current_dir`).
+CWD_QUERY = "\\0rustc-wasm-proc-macros:current-dir"

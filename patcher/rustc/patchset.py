@@ -30,6 +30,7 @@ from patcher.engine.edits import (
 )
 from patcher.rustc import engines, options
 from patcher.rustc.abi import (
+    CWD_QUERY,
     DECLS_SECTION,
     DECLS_VERSION,
     FILE_QUERY,
@@ -68,6 +69,7 @@ from patcher.rustc.files import (
     STD_FS,
     STD_FS_MOD,
     STD_IO_MOD,
+    STD_OS_UNSUPPORTED,
     STD_STDIO_UNSUPPORTED,
     TIDY_DEPS,
 )
@@ -112,6 +114,7 @@ def context(option: str, slots: int) -> dict[str, Any]:
         "wasm_without_os_cfg": WASM_WITHOUT_OS_CFG,
         "wasm_only_env": WASM_ONLY_ENV,
         "file_query": FILE_QUERY,
+        "cwd_query": CWD_QUERY,
         "default_fuel": f"{DEFAULT_FUEL:_}",
         "default_memory_mib": DEFAULT_MEMORY_MIB,
         **engines.template_context(),
@@ -496,6 +499,13 @@ STD_FILE_SOURCE: list[Edit] = [
         Position.REPLACE,
         "std/fs_imp_select.rs.j2",
         '((token_tree (identifier) @g) @probe (#eq? @g "guest_files"))',
+    ),
+    RustInsert(
+        STD_OS_UNSUPPORTED,
+        Anchor(fn_named("getcwd"), "fn getcwd of the unsupported platform", ("getcwd",), expect=r"unsupported\(\)"),
+        Position.REPLACE,
+        "std/os_getcwd_source.rs.j2",
+        '((line_comment) @probe (#match? @probe "the directory the environment"))',
     ),
     RustInsert(
         STD_FS,

@@ -198,7 +198,8 @@ class Crater:
     def cargo(self, route: str, project: Path, args: list[str], bootstrap: str) -> subprocess.CompletedProcess[str]:
         """`cargo <args>` natively or as `cargo wasm --strict`, offline from vendor/; with
         RUSTC_BOOTSTRAP for `bootstrap` (the crate whose expansion is printed) alone."""
-        target = self.work / f"target-{route}"
+        # per compiler build: cargo cannot tell two builds of one rustc version apart
+        target = self.work / f"target-{route}" / (self.compiler.build_id or "unknown")
         cmd, env, unset = cargo_command(self.compiler, route, args, target)
         env["CARGO_HOME"] = str(self._cargo_home())
         if self.guest_target:
