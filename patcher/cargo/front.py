@@ -266,14 +266,14 @@ def shadow_build(
     deps = {name: _resolved(graph, pid, features) for name, pid, features in macro.deps}
     command = [*route.module_args, *modules.shadow_rustc_args(shadow / "Cargo.toml", macro.features)]
     command += ["--unit-graph", "-Zunstable-options"]
-    pins: tuple[modules.Resolved, ...] = ()
-    while True:
+    manifest = modules.write_shadow(pkg.meta, shadow, lock, deps, macro.features)
+    units = read_unit_graph(route.cargo, command, route.cwd, env)
+    needed = _pins_needed(macro, graph, units.libraries(units.library_of(shadow)))
+    if needed:
+        pins = tuple(_resolved(graph, pid, features) for pid, features in needed)
         manifest = modules.write_shadow(pkg.meta, shadow, lock, deps, macro.features, pins)
         units = read_unit_graph(route.cargo, command, route.cwd, env)
-        more = _pins_needed(macro, graph, units.libraries(units.library_of(shadow)))
-        if not more or pins:
-            return manifest, units
-        pins = tuple(_resolved(graph, pid, features) for pid, features in more)
+    return manifest, units
 
 
 def _pins_needed(
@@ -283,13 +283,13 @@ def _pins_needed(
     with fewer features, or at another version. (A library the shadow leaves out is
     another platform's dependency: wasm does not need it.)"""
     have = dict(shadow_libraries)
-    versions = {(_id_name(pid), pid) for pid in have}
+    names = {_id_name(pid) for pid in have}
     needed = []
     for pid, features in macro.libraries:
         if pid in have:
             if not set(features) <= set(have[pid]):
                 needed.append((pid, features))
-        elif any(name == graph.packages[pid].name for name, _ in versions):
+        elif graph.packages[pid].name in names:
             needed.append((pid, features))
     return needed
 

@@ -92,12 +92,19 @@ def build(crate_dir: Path, compiler: Installed, checkout: Path, wasm: bool = Tru
     return out
 
 
-def _rustc_for_wasm(manifest: Path, release: bool) -> list[str]:
+# after `cargo rustc`'s own options: cargo adds `proc_macro` only for proc-macro targets
+EXTERN_PROC_MACRO = ["--", "--extern", "proc_macro"]
+
+
+def _cargo_rustc_as_proc_macro(manifest: Path) -> list[str]:
     """`cargo rustc` arguments that build the shadow library at `manifest` as a proc macro
     for WASM_TARGET."""
-    args = ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
-    args += ["--message-format", "json-render-diagnostics", *(["--release"] if release else [])]
-    return [*args, "--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+    return ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
+
+
+def _rustc_for_wasm(manifest: Path, release: bool) -> list[str]:
+    args = [*_cargo_rustc_as_proc_macro(manifest), "--message-format", "json-render-diagnostics"]
+    return [*args, *(["--release"] if release else []), *EXTERN_PROC_MACRO]
 
 
 def cargo() -> str:
@@ -337,8 +344,7 @@ def shadow_rustc_args(manifest: Path, features: tuple[str, ...]) -> list[str]:
     """`cargo rustc` arguments for the shadow library at `manifest` as a proc macro for
     WASM_TARGET, with exactly `features`."""
     selected = ["--features", ",".join(features)] if features else []
-    args = ["rustc", "--lib", "--target", WASM_TARGET, "--crate-type", "proc-macro", "--manifest-path", str(manifest)]
-    return [*args, "--release", "--no-default-features", *selected]
+    return [*_cargo_rustc_as_proc_macro(manifest), "--release", "--no-default-features", *selected]
 
 
 def compile_shadow(
@@ -354,7 +360,7 @@ def compile_shadow(
     module cargo wrote. A crate that does not compile for wasm raises BuildImpossible
     with the first error, where it is, and its likely cause."""
     cmd = [*cargo_cmd, *shadow_rustc_args(manifest, features), "--message-format", "json-render-diagnostics"]
-    cmd += ["--", "--extern", "proc_macro"]  # cargo adds it only for proc-macro targets
+    cmd += EXTERN_PROC_MACRO
     # the project's RUSTFLAGS are for its own targets, not for wasm guests
     proc = capture(cmd, cwd=cwd, env={"CARGO_ENCODED_RUSTFLAGS": "", **GUEST_PROFILE, **env}, unset=("RUSTFLAGS",))
     if proc.returncode != 0:

@@ -66,6 +66,11 @@ def fn_named(name: str, capture: str = "anchor") -> str:
     return f'((function_item name: (identifier) @n) @{capture} (#eq? @n "{name}"))'
 
 
+def string_named(value: str, capture: str = "probe") -> str:
+    """A query for the string literal `"value"`, captured as @probe (or @anchor)."""
+    return f'((string_literal (string_content) @s) @{capture} (#eq? @s "{value}"))'
+
+
 @dataclass(frozen=True)
 class Anchor:
     query: str  # captures the node to edit as @anchor

@@ -7,16 +7,12 @@ abi.WASM_WITHOUT_OS_CFG in their templates; the files below are edited here only
 
 from __future__ import annotations
 
-from patcher.engine.edits import Anchor, Edit, NewFile, Position, RustInsert, WidenCfg
+from patcher.engine.edits import Anchor, Edit, NewFile, Position, RustInsert, WidenCfg, string_named
 from patcher.rustc.abi import GUEST_OS, GUEST_TARGET
 
 TARGET_SPEC = "compiler/rustc_target/src/spec/mod.rs"
 TARGET_MODULE = f"compiler/rustc_target/src/spec/targets/{GUEST_TARGET.replace('-', '_')}.rs"
 BOOTSTRAP_SANITY = "src/bootstrap/src/core/sanity.rs"
-
-
-def _string_probe(value: str) -> str:
-    return f'((string_literal (string_content) @s) @probe (#eq? @s "{value}"))'
 
 
 def _widen_unknown_os(file: str, count: int) -> WidenCfg:
@@ -36,7 +32,7 @@ GUEST_TARGET_EDITS: list[Edit] = [
         ),
         Position.AFTER,
         "guest_target/supported_targets_entry.rs.j2",
-        _string_probe(GUEST_TARGET),
+        string_named(GUEST_TARGET),
     ),
     # bootstrap refuses a target its stage0 compiler does not list, unless named here
     RustInsert(
@@ -49,7 +45,7 @@ GUEST_TARGET_EDITS: list[Edit] = [
         ),
         Position.AFTER,
         "guest_target/stage0_missing_target.rs.j2",
-        _string_probe(GUEST_TARGET),
+        string_named(GUEST_TARGET),
     ),
     # std: dlmalloc as the allocator, no randomness source, libm from compiler-builtins
     _widen_unknown_os("library/std/Cargo.toml", 1),

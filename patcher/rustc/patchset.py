@@ -27,6 +27,7 @@ from patcher.engine.edits import (
     SortedStringEntries,
     TokenTreeEntry,
     fn_named,
+    string_named,
 )
 from patcher.rustc import engines, options
 from patcher.rustc.abi import (
@@ -373,7 +374,7 @@ GUEST: list[Edit] = [
         ),
         Position.BEFORE,
         "core/linker_export_wasm_entry.rs.j2",
-        f'((string_literal (string_content) @s) @probe (#eq? @s "{GUEST_ENTRY}"))',
+        string_named(GUEST_ENTRY),
     ),
     RustInsert(
         INTERFACE_PASSES,
@@ -651,7 +652,7 @@ COMPILETEST: list[Edit] = [
         ),
         Position.AFTER,
         "compiletest/bootstrap_wasm_std.rs.j2",
-        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+        string_named(COMPILETEST_ENV),
     ),
     RustInsert(
         BOOTSTRAP_CC_DETECT,
@@ -664,7 +665,7 @@ COMPILETEST: list[Edit] = [
         ),
         Position.AFTER,
         "compiletest/bootstrap_wasm_cc.rs.j2",
-        f'((string_literal (string_content) @s) @probe (#eq? @s "{COMPILETEST_ENV}"))',
+        string_named(COMPILETEST_ENV),
     ),
     NewFile("src/tools/compiletest/src/runtest/wasm_proc_macro.rs", "compiletest/wasm_proc_macro.rs.j2"),
     RustInsert(
