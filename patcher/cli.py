@@ -15,12 +15,12 @@ from patcher.bench import wasm_host as bench_wasm_host
 from patcher.build import check, install, native
 from patcher.cargo import front as cargo_front
 from patcher.cargo import modules
-from patcher.engine.workspace import Outcome, Workspace
+from patcher.engine.workspace import ApplyReport, Workspace
 from patcher.errors import PatcherError
 from patcher.paths import checkout_dir
+from patcher.pins import DEFAULT_VERSION, source_for
 from patcher.provision import vendor
-from patcher.provision.checkout import GitSource, ensure_checkout
-from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.provision.checkout import GitSource, ensure_checkout, rustc_workspace
 from patcher.results import write_result
 from patcher.rustc.engines import WASMTIME_LIBRARY_IN_SYSROOT
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
             args.until, args.list,
         )  # fmt: skip
         return wasm_host.main(request)
-    ws = Workspace(checkout)
+    ws = rustc_workspace(checkout)
     if ws.recovered:
         print("note: the previous run was interrupted while writing; its changes were rolled back")
     if args.command == "status":
@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         return _web(checkout, args)
     if args.command == "e2e" and args.host == "wasm":
         dist = args.dist or _wasm_dist(args.threads)
-        return wasm_host.e2e(checkout, args.option, dist, install.dist_dir("native"))
+        return e2e.main_on_wasm_host(checkout, args.option, dist, install.dist_dir("native"))
     if args.command == "crater":
         compiler = install.installed(args.dist or install.dist_dir())
         return crater.main(compiler, checkout, args.crates, args.fresh, args.guest_target)
@@ -295,7 +295,7 @@ def _patch(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(outcome: Outcome, what: str) -> None:
+def _report(outcome: ApplyReport, what: str) -> None:
     if not outcome.changed:
         print(
             f"{what}: already applied, nothing to do ({len(outcome.unchanged)} files checked, {outcome.seconds:.2f} s)"

@@ -15,13 +15,14 @@ from pathlib import Path
 import git
 
 from patcher import readme_figures
-from patcher.build.process import run_checked
 from patcher.engine.plan import make_plan, report_findings, unified_diff
 from patcher.engine.render import render_template
+from patcher.engine.tree import UPSTREAM_REF, upstream_reader
 from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
-from patcher.llvm.source import pristine_reader
 from patcher.paths import PATCHES_DIR, REPO_ROOT
-from patcher.provision.checkout import UPSTREAM_REF, open_repo, upstream_reader
+from patcher.process import run_checked
+from patcher.provision.checkout import open_repo
+from patcher.provision.llvm_source import pristine_reader
 from patcher.rustc.options import names
 from patcher.rustc.patchset import DEFAULT_SLOTS, context, edits_for
 

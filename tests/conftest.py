@@ -14,10 +14,11 @@ import git
 import pytest
 
 from patcher.engine.plan import JOURNAL_FILE, STATE_FILE
+from patcher.engine.tree import UPSTREAM_REF, upstream_reader
 from patcher.engine.workspace import Workspace
 from patcher.paths import REPO_ROOT, checkout_dir
-from patcher.provision.checkout import UPSTREAM_REF, ensure_checkout, upstream_reader
-from patcher.provision.sources import DEFAULT_VERSION, source_for
+from patcher.pins import DEFAULT_VERSION, source_for
+from patcher.provision.checkout import ensure_checkout, rustc_workspace
 from patcher.provision.vendor import EXTRA_CRATES
 
 # what the scratch worktree checks out: every directory the patch sets edit, and the
@@ -61,7 +62,7 @@ def workspace(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worksp
     for name in (STATE_FILE, JOURNAL_FILE):
         (git_dir / name).unlink(missing_ok=True)
     monkeypatch.setenv("RUSTC_WASM_CHECKOUT", str(scratch))
-    ws = Workspace(scratch)
+    ws = rustc_workspace(scratch)
     assert ws.changed_files() == []
     yield ws
 

@@ -8,6 +8,7 @@ import pytest
 from patcher.engine.plan import CRASH_AFTER_ENV
 from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
+from patcher.provision.checkout import rustc_workspace
 
 from .conftest import run_cli
 
@@ -88,7 +89,7 @@ def test_interrupted_apply_leaves_tree_unchanged(workspace: Workspace) -> None:
     after = run_cli("status")
     assert after.returncode == 0, after.stderr
     assert "interrupted" in after.stdout
-    assert Workspace(workspace.root).changed_files() == []
+    assert rustc_workspace(workspace.root).changed_files() == []
 
 
 def test_failure_during_write_rolls_back(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

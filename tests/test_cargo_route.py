@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from patcher.build.process import capture
 from patcher.cargo import front, modules, wrapper
 from patcher.cargo.cache import BuildImpossible, ModuleCache, module_key
 from patcher.cargo.graph import parse_metadata, read_graph
 from patcher.cargo.plan import Module, Plan
 from patcher.cargo.units import UnitGraph, read_unit_graph, unit_graph_command
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.provision import vendor
 
 WASM = b"\0asm\1\0\0\0"

@@ -8,7 +8,7 @@ import pytest
 
 from patcher.build.check import crates_touched, files_edited, warnings_in_log
 from patcher.engine.plan import State
-from patcher.engine.workspace import Workspace
+from patcher.provision.checkout import rustc_workspace
 from patcher.rustc.options import DEFAULT_OPTION
 
 from .conftest import run_cli
@@ -44,7 +44,7 @@ def test_the_build_has_no_warning_on_a_patched_line(checkout: Path, tmp_path: Pa
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     log = checkout / "build" / "logs" / "build-native.log"
     assert warnings_in_log(checkout, log, files_edited(DEFAULT_OPTION)) == []
-    ws = Workspace(checkout)
+    ws = rustc_workspace(checkout)
     assert ws.foreign_changes(State.load(ws.git_dir), {}) == []
 
 

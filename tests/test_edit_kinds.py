@@ -10,6 +10,7 @@ import pytest
 
 from patcher.engine.edits import (
     Anchor,
+    CargoCheckCfg,
     CargoDependency,
     CargoLockPackage,
     CargoTargetDependency,
@@ -127,3 +128,15 @@ def test_cargo_lock_package_in_cargos_order_with_its_dependents() -> None:
     names = [line for line in after.splitlines() if line.startswith("name = ")]
     assert names == ['name = "app"', 'name = "mid"', 'name = "zlib"']
     assert 'name = "app"\nversion = "0.1.0"\ndependencies = [\n "mid",\n "zlib",\n]' in after
+
+
+def test_cargo_check_cfg_appends_a_lints_table() -> None:
+    after = apply(CargoCheckCfg("Cargo.toml", 'cfg(target_os, values("new"))'), MANIFEST)
+    assert after.endswith(
+        '\n[lints.rust]\nunexpected_cfgs = { level = "warn", check-cfg = [\'cfg(target_os, values("new"))\'] }\n'
+    )
+
+
+def test_cargo_check_cfg_leaves_an_existing_lints_table_to_a_person() -> None:
+    (finding,) = CargoCheckCfg("Cargo.toml", "cfg(x)").splices(f"{MANIFEST}[lints.rust]\n".encode(), CONTEXT)[1]
+    assert finding.kind == "conflict" and "its own [lints]" in finding.detail

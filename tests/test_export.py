@@ -10,8 +10,8 @@ from pathlib import Path
 import git
 import pytest
 
+from patcher.engine.tree import UPSTREAM_REF
 from patcher.export import diff_for, patch_path, tree_for
-from patcher.provision.checkout import UPSTREAM_REF
 from patcher.rustc.options import all_options, names
 
 

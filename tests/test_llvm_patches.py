@@ -11,7 +11,7 @@ import pytest
 from patcher import export
 from patcher.engine.plan import make_plan
 from patcher.llvm.patchset import SOURCE_DIRS, llvm_edits
-from patcher.llvm.source import pristine_reader
+from patcher.provision.llvm_source import pristine_reader
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from patcher.engine.workspace import Workspace
 from patcher.paths import checkout_dir
-from patcher.provision.checkout import ensure_checkout
-from patcher.provision.sources import source_for
+from patcher.pins import source_for
+from patcher.provision.checkout import ensure_checkout, rustc_workspace
 from patcher.rustc.options import names
 
 from .conftest import run_cli
@@ -60,10 +59,10 @@ def _differing(stderr: str) -> list[str]:
 
 @pytest.mark.parametrize("option", names())
 def test_190_is_refused_with_every_differing_anchor_and_nothing_written(checkout_190: Path, option: str) -> None:
-    Workspace(checkout_190).revert()
+    rustc_workspace(checkout_190).revert()
     result = run_cli("--rust-version", "1.90.0", "patch", "--option", option)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "19 problem(s), 16 missing anchor(s); nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert _differing(result.stderr) == DIFFERING_ANCHORS
-    assert Workspace(checkout_190).changed_files() == []  # the no-write guarantee
+    assert rustc_workspace(checkout_190).changed_files() == []  # the no-write guarantee

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from patcher.errors import PatcherError
-from patcher.provision.sources import Tarball
+from patcher.pins import Tarball
 from patcher.wasm_host import wasi_libc
 
 

@@ -18,12 +18,12 @@ from patcher.engine import rust_syntax
 from patcher.engine.edits import CargoTargetDependency, CargoTargetFeatures, NewFile, RustInsert
 from patcher.engine.plan import make_plan
 from patcher.errors import PatcherError
-from patcher.llvm import wasi as llvm_wasi
 from patcher.paths import TEMPLATES_DIR
 from patcher.provision import bootstrap_config
 from patcher.rustc.patchset import context
 from patcher.rustc.wasm_host import WASM_HOST
 from patcher.suite.e2e import WasmHost
+from patcher.wasm_host import llvm_wasi
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, render_launcher, wasmtime_options
 from patcher.wasm_host.steps import WasmHostBuild

@@ -15,12 +15,11 @@ from patcher.engine.plan import Plan, ReadPristine
 from patcher.engine.workspace import PatchSet
 from patcher.errors import PatcherError
 from patcher.llvm import patchset as llvm_patchset
-from patcher.llvm import wasi as llvm_wasi
-from patcher.llvm.source import pristine_reader
 from patcher.paths import REPO_ROOT
 from patcher.provision import bootstrap_config
+from patcher.provision.llvm_source import pristine_reader
 from patcher.rustc import options
-from patcher.wasm_host import inputs, rustc_wasm
+from patcher.wasm_host import inputs, llvm_wasi, rustc_wasm
 from patcher.wasm_host import steps as wasm_host_steps
 from patcher.wasm_host.stages import Step, describe_steps, run_steps
 from patcher.wasm_host.steps import WasmHostBuild
@@ -225,4 +224,4 @@ def test_step_inputs_that_do_not_exist_are_errors() -> None:
 def test_module_inputs_follow_imports_inside_patcher() -> None:
     found = {str(p.relative_to(REPO_ROOT)) for p in inputs.module_files("patcher.wasm_host.rustc_wasm")}
     assert {"patcher/rustc/options/c.py", "patcher/rustc/patchset.py", "patcher/__init__.py"} <= found
-    assert not {"patcher/suite/e2e.py", "patcher/wasm_host/steps.py", "patcher/llvm/wasi.py"} & found
+    assert not {"patcher/suite/e2e.py", "patcher/wasm_host/steps.py", "patcher/wasm_host/llvm_wasi.py"} & found

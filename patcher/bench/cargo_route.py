@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from patcher.build.install import Installed, installed
-from patcher.build.process import capture
 from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.results import write_result
 from patcher.suite.cargo_workspace import cargo_command, copy_project
 

@@ -16,9 +16,9 @@ from patcher.bench.expansion import DESCRIBE
 from patcher.build.install import dist_dir, installed
 from patcher.build.native import build_native
 from patcher.cargo import modules
-from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
 from patcher.paths import PATCHES_DIR
+from patcher.provision.checkout import rustc_workspace
 from patcher.results import command, results_dir, write_result
 from patcher.rustc import options
 from patcher.rustc.patchset import DEFAULT_SLOTS
@@ -63,7 +63,7 @@ def run_option(checkout: Path, option: str, rebuild: bool) -> dict[str, object]:
     dist = dist_dir(f"native-{option}") if rebuild else built_for(option)
     seconds: float | None = None
     if rebuild or not (dist / "bin" / "rustc").exists():
-        Workspace(checkout).apply(option, DEFAULT_SLOTS)
+        rustc_workspace(checkout).apply(option, DEFAULT_SLOTS)
         log = checkout / "build" / "logs" / f"build-native-{option}.log"
         seconds = build_native(checkout, option, DEFAULT_SLOTS, dist, log)
     else:

@@ -29,10 +29,10 @@ from typing import Any
 
 from patcher.bench import workloads
 from patcher.build.install import Installed, installed
-from patcher.build.process import capture, measure
 from patcher.cargo.cache import CACHE_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import capture, measure
 from patcher.results import write_result
 from patcher.rustc.engines import COMPILED_CACHE_ENV, ENGINE_ENV
 from patcher.suite.cargo_workspace import cargo_command, write_vendored_config

@@ -13,8 +13,8 @@ from pathlib import Path
 from patcher.bench.expansion import pass_seconds, timed_metadata_build
 from patcher.bench.workloads import DESCRIBE_TRAIT
 from patcher.build.install import Installed
-from patcher.build.process import capture
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.suite.e2e import NATIVE, MacroFlags
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"

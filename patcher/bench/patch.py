@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from patcher.build.process import run_checked
-from patcher.engine.workspace import Workspace
+from patcher.engine.tree import UPSTREAM_REF
 from patcher.export import patch_path
-from patcher.provision.checkout import UPSTREAM_REF
+from patcher.process import run_checked
+from patcher.provision.checkout import rustc_workspace
 from patcher.results import write_result
 from patcher.rustc.options import DEFAULT_OPTION
 from patcher.rustc.patchset import DEFAULT_SLOTS
@@ -41,13 +41,13 @@ def _git_reset(checkout: Path) -> None:
 
 def run(checkout: Path, option: str = DEFAULT_OPTION) -> dict[str, object]:
     patch = patch_path(option)
-    ws = Workspace(checkout)
+    ws = rustc_workspace(checkout)
     ws.revert()
     apply_s, noop_s, revert_s, git_s = [], [], [], []
     for _ in range(ROUNDS):
-        apply_s.append(_timed(lambda: Workspace(checkout).apply(option, DEFAULT_SLOTS)))
-        noop_s.append(_timed(lambda: Workspace(checkout).apply(option, DEFAULT_SLOTS)))
-        revert_s.append(_timed(lambda: Workspace(checkout).revert()))
+        apply_s.append(_timed(lambda: rustc_workspace(checkout).apply(option, DEFAULT_SLOTS)))
+        noop_s.append(_timed(lambda: rustc_workspace(checkout).apply(option, DEFAULT_SLOTS)))
+        revert_s.append(_timed(lambda: rustc_workspace(checkout).revert()))
         git_s.append(_timed(lambda: _git_apply(checkout, patch)))
         _git_reset(checkout)
     median = statistics.median

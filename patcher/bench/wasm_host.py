@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from patcher import process
 from patcher.bench.expansion import DESCRIBE
 from patcher.bench.option_expansion import big_struct_source
-from patcher.build import process
 from patcher.build.install import Installed, dist_dir, installed
 from patcher.cargo import modules
 from patcher.paths import REPO_ROOT

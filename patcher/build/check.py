@@ -6,9 +6,10 @@ import re
 import sys
 from pathlib import Path
 
-from patcher.build.process import run_logged
+from patcher.engine.tree import UPSTREAM_REF
 from patcher.errors import PatcherError
-from patcher.provision.checkout import UPSTREAM_REF, open_repo
+from patcher.process import run_logged
+from patcher.provision.checkout import open_repo
 from patcher.rustc.options import crate_of
 from patcher.rustc.patchset import edits_for
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from patcher.build.install import install
-from patcher.build.process import run_checked, run_logged
+from patcher.process import run_checked, run_logged
 from patcher.results import append_result, results_dir
 from patcher.rustc.abi import GUEST_TARGET
 

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from patcher.build.install import Installed, dist_dir, installed
-from patcher.build.process import environment
 from patcher.cargo import memo, modules, wrapper
 from patcher.cargo.cache import Hit, ModuleCache, module_key
 from patcher.cargo.graph import Graph, Package, read_graph
 from patcher.cargo.plan import PLAN_ENV, Module, Plan
 from patcher.cargo.units import MacroUnit, UnitGraph, read_unit_graph, unit_graph_command
 from patcher.errors import PatcherError
+from patcher.process import environment
 from patcher.rustc.abi import DECLS_VERSION
 
 STRICT_ENV = "RUSTC_WASM_STRICT"  # 1: as --strict

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from patcher.build.process import capture
 from patcher.cargo.units import MacroUnit
 from patcher.cargo.wrapper import package_files
 from patcher.errors import PatcherError
+from patcher.process import capture
 
 
 @dataclass(frozen=True)

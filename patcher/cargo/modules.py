@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from patcher.build.install import Installed
-from patcher.build.process import capture
 from patcher.cargo.cache import BuildImpossible
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.provision import vendor
 from patcher.rustc.abi import GUEST_TARGET
 

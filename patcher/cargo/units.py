@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from patcher.build.process import capture
 from patcher.errors import PatcherError
+from patcher.process import capture
 
 # the cargo commands with a unit graph, and the one that stands for those without
 # (clippy and fix run `cargo check`)

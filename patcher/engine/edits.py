@@ -502,6 +502,33 @@ class CargoTargetFeatures:
         return isinstance(spec, dict) and set(self.features) <= set(spec.get("features", ()))
 
 
+@dataclass(frozen=True)
+class CargoCheckCfg:
+    """Declare a cfg to a crate's `unexpected_cfgs` lint, in a `[lints.rust]` table
+    appended to its manifest: for a cfg value the compiler that builds the crate does
+    not know yet (the stage0 compiler, which predates the patch set's own values)."""
+
+    file: str
+    cfg: str  # e.g. `cfg(target_os, values("procmacro"))`
+
+    @property
+    def label(self) -> str:
+        return f"`{self.cfg}` expected by the unexpected_cfgs lint"
+
+    def splices(self, source: bytes | None, context: dict[str, Any]) -> tuple[list[Splice], list[Finding]]:
+        if source is None:
+            return [], [Finding("missing", self.file, "[lints]", "the file does not exist")]
+        if "lints" in tomllib.loads(source.decode()):
+            detail = "the manifest has its own [lints] now: add the cfg to its check-cfg list instead"
+            return [], [Finding("conflict", self.file, "[lints]", detail)]
+        table = f"\n[lints.rust]\nunexpected_cfgs = {{ level = \"warn\", check-cfg = ['{self.cfg}'] }}\n"
+        return [Splice(len(source), len(source), table.encode())], []
+
+    def probe(self, patched: bytes) -> bool:
+        lint = _table_at(tomllib.loads(patched.decode()), "lints.rust").get("unexpected_cfgs", {})
+        return isinstance(lint, dict) and self.cfg in lint.get("check-cfg", ())
+
+
 def _version_requirement(spec: object) -> str | None:
     """The version requirement of a dependency spec (`"0.12"` or `{ version = "0.12", .. }`)."""
     if isinstance(spec, str):

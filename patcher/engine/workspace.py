@@ -18,9 +18,8 @@ import git
 from patcher.engine import plan as engine
 from patcher.engine.edits import Edit
 from patcher.engine.plan import Plan, State, make_plan, report_findings, sha256
+from patcher.engine.tree import UPSTREAM_REF
 from patcher.errors import PatcherError
-from patcher.provision.checkout import UPSTREAM_REF, open_repo
-from patcher.rustc.patchset import context, edits_for
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,6 @@ class PatchSet:
     context: Callable[[str, int], dict[str, Any]]
 
 
-RUSTC_PATCHES = PatchSet("rustc", edits_for, context)
-
-
 def plan_pristine(patch_set: PatchSet, variant: str, slots: int, read: engine.ReadPristine, where: str) -> Plan:
     """The patch set's plan from the pristine text `read` gives (e.g. a checkout's git
     objects: no working tree involved); refuses a plan with findings."""
@@ -47,17 +43,19 @@ def plan_pristine(patch_set: PatchSet, variant: str, slots: int, read: engine.Re
 
 
 @dataclass
-class Outcome:
+class ApplyReport:
+    """What one write of a workspace did."""
+
     changed: list[str] = field(default_factory=list)  # files written or removed
     unchanged: list[str] = field(default_factory=list)  # already as the patch set wants
     seconds: float = 0.0
 
 
 class Workspace:
-    def __init__(self, checkout: Path, patch_set: PatchSet = RUSTC_PATCHES) -> None:
-        self.root = checkout
+    def __init__(self, repo: git.Repo, patch_set: PatchSet) -> None:
+        self.root = Path(repo.working_dir)
         self.patch_set = patch_set
-        self.repo: git.Repo = open_repo(checkout)
+        self.repo = repo
         self.git_dir = Path(self.repo.git_dir)
         self.recovered = engine.recover(self.root, self.git_dir)
         self._upstream = self.repo.commit(UPSTREAM_REF)
@@ -136,7 +134,7 @@ class Workspace:
                 pending[rel] = (current, wanted)
         return pending
 
-    def write(self, option: str | None, slots: int) -> Outcome:
+    def write(self, option: str | None, slots: int) -> ApplyReport:
         start = time.perf_counter()
         targets = self._targets(State.load(self.git_dir), option, slots)
         to_write = {rel: wanted for rel, (_, wanted) in self._pending(targets).items()}
@@ -148,12 +146,12 @@ class Workspace:
                 rel: (sha256(d) if d is not None else None) for rel, d in targets.items() if d != self.pristine(rel)
             }
         new_state.save(self.git_dir)
-        return Outcome(sorted(to_write), sorted(set(targets) - set(to_write)), time.perf_counter() - start)
+        return ApplyReport(sorted(to_write), sorted(set(targets) - set(to_write)), time.perf_counter() - start)
 
-    def apply(self, option: str, slots: int) -> Outcome:
+    def apply(self, option: str, slots: int) -> ApplyReport:
         return self.write(option, slots)
 
-    def revert(self) -> Outcome:
+    def revert(self) -> ApplyReport:
         return self.write(None, 0)
 
     def dry_run(self, option: str, slots: int) -> str:

@@ -8,9 +8,9 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from patcher.build.process import capture
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
+from patcher.process import capture
 
 LLVM_CONFIG = Path("/usr/lib/llvm-22/bin/llvm-config")
 TEMPLATE = "bootstrap.toml.j2"

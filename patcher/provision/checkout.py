@@ -12,19 +12,20 @@ import json
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
-from patcher.build.process import run_checked
+from patcher.engine.tree import UPSTREAM_REF
+from patcher.engine.workspace import Workspace
 from patcher.errors import PatcherError
+from patcher.pins import RustSource
+from patcher.process import run_checked
 from patcher.provision import bootstrap_config, vendor
 from patcher.provision.download import fetch
-from patcher.provision.sources import RustSource
+from patcher.rustc.patchset import RUSTC_PATCHES
 
-UPSTREAM_REF = "upstream"
 # Workspaces whose Cargo.lock Debian regenerates because its patches change dependencies
 # (RUSTC_WORKSPACES in debian/rules).
 DEBIAN_WORKSPACES = (
@@ -62,20 +63,6 @@ def common_git_dir(checkout: Path) -> Path:
     git_dir = Path(dot_git.read_text().removeprefix("gitdir:").strip())
     common = git_dir / "commondir"
     return (git_dir / common.read_text().strip()).resolve() if common.is_file() else git_dir
-
-
-def upstream_reader(repo: git.Repo) -> Callable[[str], bytes | None]:
-    """Pristine file contents (ref `upstream`) from the object store: no working tree read."""
-    upstream = repo.commit(UPSTREAM_REF).tree
-
-    def read(rel: str) -> bytes | None:
-        try:
-            data: bytes = (upstream / rel).data_stream.read()
-            return data
-        except KeyError:
-            return None
-
-    return read
 
 
 def provisioned_version(checkout: Path) -> str | None:
@@ -251,3 +238,8 @@ def _write_local_config(source: RustSource, checkout: Path) -> None:
 
 def _run(cmd: list[str], cwd: Path | None = None, env_extra: dict[str, str] | None = None) -> None:
     run_checked(cmd, f"`{' '.join(cmd[:2])}`", cwd, env_extra)
+
+
+def rustc_workspace(checkout: Path) -> Workspace:
+    """The rustc patch set's workspace on a checkout this tool provisioned."""
+    return Workspace(open_repo(checkout), RUSTC_PATCHES)

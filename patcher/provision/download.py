@@ -7,10 +7,10 @@ import shlex
 import urllib.request
 from pathlib import Path
 
-from patcher.build.process import capture
 from patcher.errors import PatcherError
 from patcher.paths import downloads_dir
-from patcher.provision.sources import RustSource, Tarball
+from patcher.pins import RustSource, Tarball
+from patcher.process import capture
 
 
 def sha256_of(path: Path) -> str:
@@ -83,6 +83,6 @@ def _download(uri: str, path: Path, tarball: Tarball) -> None:
         raise PatcherError(
             f"{tarball.filename}: checksum mismatch (expected sha256 {tarball.sha256}, "
             f"size {tarball.size}; got {got}). The download was discarded; retry, and if it "
-            "persists the archive's file has changed: update patcher/provision/sources.py."
+            "persists the archive's file has changed: update patcher/pins.py."
         )
     part.replace(path)

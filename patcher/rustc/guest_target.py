@@ -7,7 +7,7 @@ abi.WASM_WITHOUT_OS_CFG in their templates; the files below are edited here only
 
 from __future__ import annotations
 
-from patcher.engine.edits import Anchor, Edit, NewFile, Position, RustInsert, WidenCfg, string_named
+from patcher.engine.edits import Anchor, CargoCheckCfg, Edit, NewFile, Position, RustInsert, WidenCfg, string_named
 from patcher.rustc.abi import GUEST_OS, GUEST_TARGET
 
 TARGET_SPEC = "compiler/rustc_target/src/spec/mod.rs"
@@ -47,6 +47,9 @@ GUEST_TARGET_EDITS: list[Edit] = [
         "guest_target/stage0_missing_target.rs.j2",
         string_named(GUEST_TARGET),
     ),
+    # rustc_proc_macro is library/proc_macro built by the stage0 compiler, which does not
+    # know the guest OS that proc_macro's relay cfgs name
+    CargoCheckCfg("compiler/rustc_proc_macro/Cargo.toml", f'cfg(target_os, values("{GUEST_OS}"))'),
     # std: dlmalloc as the allocator, no randomness source, libm from compiler-builtins
     _widen_unknown_os("library/std/Cargo.toml", 1),
     _widen_unknown_os("library/std/src/sys/random/mod.rs", 2),

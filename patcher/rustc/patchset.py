@@ -29,6 +29,7 @@ from patcher.engine.edits import (
     fn_named,
     string_named,
 )
+from patcher.engine.workspace import PatchSet
 from patcher.rustc import engines, options
 from patcher.rustc.abi import (
     CWD_QUERY,
@@ -50,6 +51,7 @@ from patcher.rustc.abi import (
     WASM_ONLY_ENV,
     WASM_WITHOUT_OS_CFG,
 )
+from patcher.rustc.anchors import Z_OPTIONS_TABLE, depends_on_runtime
 from patcher.rustc.files import (
     BOOTSTRAP_CC_DETECT,
     BOOTSTRAP_TEST,
@@ -83,13 +85,6 @@ COMPILETEST_ENV = "COMPILETEST_WASM_PROC_MACROS"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
 DEFAULT_FUEL = 2_000_000_000
 DEFAULT_MEMORY_MIB = 1024
-
-
-def depends_on_runtime(crate: str) -> Edit:
-    """`crate` (a compiler crate) gets the runtime crate as a dependency."""
-    return CargoDependency(
-        f"compiler/{crate}/Cargo.toml", "rustc_wasm_proc_macro", '{ path = "../rustc_wasm_proc_macro" }'
-    )
 
 
 def context(option: str, slots: int) -> dict[str, Any]:
@@ -266,14 +261,6 @@ BRIDGE_RELAY: list[Edit] = [
     ),
     *UNTRUSTED_CLIENTS,
 ]
-
-# the `-Z` table, where options add their unstable flags
-Z_OPTIONS_TABLE = Anchor(
-    "((macro_invocation macro: (identifier) @m (token_tree) @anchor)"
-    r' (#eq? @m "options") (#match? @anchor "^[{(]\\s*UnstableOptions"))',
-    "options! table of UnstableOptions (-Z)",
-    ("UnstableOptions", "Z_OPTIONS"),
-)
 
 LOADER: list[Edit] = [
     RustInsert(
@@ -733,3 +720,6 @@ def edits_for(option: str) -> list[Edit]:
     own = list(spec.edits)
     lock = cargo_lock(runtime_dependents([*CORE, *own]))
     return [*CORE, *WASM_HOST, lock, *own, *(COMPILETEST if spec.compiletest_mode else [])]
+
+
+RUSTC_PATCHES = PatchSet("rustc", edits_for, context)

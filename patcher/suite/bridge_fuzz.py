@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from patcher.build.install import Installed
-from patcher.build.process import TIMED_OUT, capture
 from patcher.cargo import modules
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import TIMED_OUT, capture
 from patcher.results import write_result
 from patcher.rustc import options
 from patcher.rustc.engines import ENGINE_ENV

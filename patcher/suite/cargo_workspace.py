@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from patcher.build.install import Installed
-from patcher.build.process import capture
 from patcher.cargo import modules
 from patcher.cargo.wrapper import STRICT_ENV
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
 

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from patcher.build.install import Installed
-from patcher.build.process import capture
 from patcher.cargo import modules
 from patcher.cargo.modules import GUEST_TARGET_ENV, first_error
 from patcher.paths import REPO_ROOT
+from patcher.process import capture
 from patcher.provision import vendor
 from patcher.results import write_result
 from patcher.suite.cargo_workspace import cargo_command

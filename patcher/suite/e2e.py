@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from patcher.build.install import Installed
-from patcher.build.process import TIMED_OUT, capture
+from patcher.build.install import Installed, installed
 from patcher.cargo import modules
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import TIMED_OUT, capture
 from patcher.results import write_result
 from patcher.rustc import options
 from patcher.rustc.engines import ENGINE_ENV
@@ -39,7 +39,7 @@ from patcher.suite.cargo_workspace import WorkspaceCases
 from patcher.suite.engine_cases import EngineCases
 from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
-from patcher.wasm_host.wasmtime import program_options
+from patcher.wasm_host.wasmtime import program_options, wasmtime_binary
 
 E2E_DIR = REPO_ROOT / "e2e"
 WORK_DIR = REPO_ROOT / "build" / "e2e"
@@ -550,3 +550,12 @@ def main(
     label = f"{host}, option {option}" + (f", engine {engine}" if engine else "")
     print(f"e2e ({label}): {len(outcomes) - len(failed)}/{len(outcomes)} passed; results in {path}")
     return 1 if failed else 0
+
+
+def main_on_wasm_host(checkout: Path, option: str, dist: Path, native_dist: Path) -> int:
+    """The suite through rustc.wasm, which compiles and links every program: the macros
+    are built by the native patched compiler (`nox -s build`), which is also the reference
+    for diagnostics."""
+    compiler, native = installed(dist), installed(native_dist)
+    host = WasmHost(wasmtime_binary(), dist, compiler.host or "wasm32-wasip1")
+    return main(compiler, checkout, option, host.label, native=native, wasm_host=host)

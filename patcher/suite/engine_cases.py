@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from patcher.build.process import environment
+from patcher.process import environment
 from patcher.rustc.engines import COMPILED_CACHE_ENV, ENGINE_ENV, WASMTIME_LIBRARY_ENV
 from patcher.suite.outcome import Outcome
 

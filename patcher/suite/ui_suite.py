@@ -24,9 +24,9 @@ from pathlib import Path
 
 from patcher.build.install import link_rust_lld
 from patcher.build.native import host_triple
-from patcher.build.process import run_logged
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
+from patcher.process import run_logged
 from patcher.results import results_dir, stamp
 from patcher.rustc.abi import GUEST_TARGET
 from patcher.rustc.engines import ENGINE_ENV, WASMTIME_LIBRARY_ENV

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from patcher.build.install import give_rust_lld, publish, staging_dir
 from patcher.build.native import X_PY_PROGRESS, host_triple
-from patcher.build.process import run_checked, run_logged
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
+from patcher.process import run_checked, run_logged
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain, compiler_rt_builtins
 from patcher.wasm_host.wasmtime import THREADS_ENGINE, THREADS_RUN, program_options

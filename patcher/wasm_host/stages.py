@@ -1,8 +1,11 @@
-"""Long builds as small resumable steps, in the spirit of rustc's bootstrap: each step
-has a fingerprint of what it reads (patcher/wasm_host/inputs.py); a step that finished
-with the same fingerprint is skipped on the next run, and one that was interrupted runs
-again (the tools it drives, ninja and x.py, continue where they stopped). Durations go
-to results/."""
+"""Long builds as small resumable steps, in the spirit of rustc's bootstrap.
+
+A build step is a typed unit (`BuildStep`): its name, the steps it ensures first
+(`after`), what it reads (`inputs`, patcher/wasm_host/inputs.py) and what it does (`run`).
+`plan_steps` orders the units a final step needs; `run_steps` runs them. A step that
+finished with the same fingerprint of its inputs is skipped on the next run, and one that
+was interrupted runs again (the tools it drives, ninja and x.py, continue where they
+stopped). Durations go to results/."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Generic, TypeVar
 
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
@@ -37,6 +41,66 @@ class Step:
 
     def missing_output(self) -> Path | None:
         return next((path for path in self.outputs() if not path.exists()), None)
+
+
+Context = TypeVar("Context")
+
+
+class BuildStep(Generic[Context]):
+    """One unit of a build over a shared context (the build's settings and derived
+    paths). A subclass names itself, the steps it ensures first, and says what it
+    reads, what it leaves and what it does; `applies` leaves it out of some builds."""
+
+    name: ClassVar[str]
+    after: ClassVar[tuple[type[BuildStep], ...]] = ()  # type: ignore[type-arg]
+
+    def __init__(self, build: Context) -> None:
+        self.build = build
+
+    def applies(self) -> bool:
+        return True
+
+    def what(self) -> str:
+        raise NotImplementedError
+
+    def inputs(self) -> tuple[str, ...]:
+        """Everything the step reads: when it changes, the step runs again. Asked when the
+        step is reached, after the steps before it ran."""
+        return ()
+
+    def outputs(self) -> tuple[Path, ...]:
+        """What the step leaves where another command may remove it: if one is gone, the
+        step runs again although its inputs did not change."""
+        return ()
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def record(self) -> Step:
+        return Step(self.name, self.what(), self.run, self.inputs, self.outputs)
+
+
+def plan_steps(final: type[BuildStep[Context]], build: Context) -> list[Step]:
+    """The steps `final` needs, in order: each after the steps it ensures (depth first,
+    each once, as bootstrap's `ensure`); a step that does not apply to `build` is left
+    out, the steps it ensures are not."""
+    ordered: list[Step] = []
+    seen: set[type[BuildStep[Context]]] = set()
+
+    def ensure(kind: type[BuildStep[Context]], path: tuple[str, ...]) -> None:
+        if kind.name in path:
+            raise PatcherError(f"build steps ensure each other in a circle: {' -> '.join((*path, kind.name))}")
+        if kind in seen:
+            return
+        for dependency in kind.after:
+            ensure(dependency, (*path, kind.name))
+        seen.add(kind)
+        step = kind(build)
+        if step.applies():
+            ordered.append(step.record())
+
+    ensure(final, ())
+    return ordered
 
 
 def _status(step: Step, done: dict[str, object], fingerprint: str) -> tuple[bool, str]:

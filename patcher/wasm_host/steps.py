@@ -24,24 +24,22 @@ from pathlib import Path
 
 import git
 
-from patcher.build.install import installed
-from patcher.build.process import run_checked
 from patcher.engine.plan import ReadPristine
-from patcher.engine.workspace import RUSTC_PATCHES, Workspace, plan_pristine
+from patcher.engine.tree import upstream_reader
+from patcher.engine.workspace import Workspace, plan_pristine
 from patcher.errors import PatcherError
-from patcher.llvm import wasi as llvm_wasi
 from patcher.llvm.patchset import VARIANT, llvm_edits, llvm_patch_set
-from patcher.llvm.source import LLVM_VERSION, ensure_llvm_source
 from patcher.paths import REPO_ROOT
+from patcher.process import run_checked
 from patcher.provision import bootstrap_config
-from patcher.provision.checkout import open_repo, upstream_reader
+from patcher.provision.checkout import open_repo, rustc_workspace
+from patcher.provision.llvm_source import LLVM_VERSION, ensure_llvm_source
 from patcher.results import results_dir
-from patcher.rustc.patchset import DEFAULT_SLOTS, edits_for
-from patcher.suite import e2e as e2e_suite
-from patcher.wasm_host import inputs, rustc_wasm, wasi_libc
+from patcher.rustc.patchset import DEFAULT_SLOTS, RUSTC_PATCHES, edits_for
+from patcher.wasm_host import inputs, llvm_wasi, rustc_wasm, wasi_libc
 from patcher.wasm_host import toolchain as wasi_toolchain
 from patcher.wasm_host.rustc_wasm import RustcForWasm, hello_world
-from patcher.wasm_host.stages import Step, describe_steps, run_steps
+from patcher.wasm_host.stages import BuildStep, Step, describe_steps, plan_steps, run_steps
 from patcher.wasm_host.toolchain import WasiToolchain
 from patcher.wasm_host.wasmtime import wasmtime_binary
 
@@ -88,68 +86,10 @@ class WasmHostBuild:
             return []
         return [f"-DCMAKE_C_COMPILER_LAUNCHER={self.launcher}", f"-DCMAKE_CXX_COMPILER_LAUNCHER={self.launcher}"]
 
-    # -- steps ----------------------------------------------------------------------
-    def source(self) -> None:
-        ensure_llvm_source(self.llvm_src)
-
-    def patches(self) -> None:
-        outcome = Workspace(self.llvm_src, llvm_patch_set()).apply(VARIANT, 0)
-        print(f"  {len(outcome.changed)} file(s) written, {len(outcome.unchanged)} already patched", flush=True)
-
-    def wasi_libc(self) -> None:
-        wasi_libc.build_wasi_libc(
-            self.toolchain, self.root / f"wasi-libc-build{self.suffix}", self.launcher_args(),
-            self.log_dir / f"wasi-libc{self.suffix}.log",
-        )  # fmt: skip
-
-    def sysroot(self) -> None:
-        if not self.toolchain.threads:  # the threads host's wasi-libc comes from the wasi-libc step
-            wasi_toolchain.assemble_debian_sysroot(self.toolchain)
-        wasi_toolchain.build_libcxx(
-            self.toolchain,
-            self.llvm_src,
-            self.root / f"runtimes-build{self.suffix}",
-            self.toolchain_file(),
-            self.launcher_args(),
-            self.log_dir / f"libcxx{self.suffix}.log",
-        )
-
-    def llvm(self) -> None:
-        llvm_wasi.build_llvm(
-            self.toolchain, self.llvm_src, self.llvm_build, self.toolchain_file(), self.launcher_args(),
-            self.log_dir / f"llvm{self.suffix}.log",
-        )  # fmt: skip
-
-    def llvm_config(self) -> None:
-        path = llvm_wasi.write_llvm_config(self.toolchain, self.llvm_src, self.llvm_build)
-        components = run_checked([str(path), "--components"], "llvm-config --components").split()
-        missing = [c for c in llvm_wasi.RUSTC_COMPONENTS if c not in components]
-        if missing:
-            raise PatcherError(f"{path} lacks components rustc requires: {', '.join(missing)}")
-        print(f"  {path}", flush=True)
-
-    def smoke(self) -> None:
-        out = llvm_wasi.smoke_test(self.toolchain, self.llvm_src, self.llvm_build, wasmtime_binary())
-        print(f"  {out}", flush=True)
-
     def rustc_for_wasm(self) -> RustcForWasm:
         return RustcForWasm(self.checkout, self.toolchain, self.llvm_build / "bin" / "llvm-config", self.root / "bin")
 
-    def rustc(self) -> None:
-        outcome = Workspace(self.checkout).apply(self.option, DEFAULT_SLOTS)
-        print(f"  option {self.option}: {len(outcome.changed)} file(s) written", flush=True)
-        rustc = self.rustc_for_wasm()
-        bootstrap_config.write(self.checkout, wasm_host=rustc.bootstrap_target())
-        rustc.build(self.log_dir / f"rustc{self.suffix}.log")
-
-    def install(self) -> None:
-        launcher = self.rustc_for_wasm().install(self.dist, self.option, wasmtime_binary())
-        print(f"  {launcher}", flush=True)
-
-    def hello(self) -> None:
-        print(f"  {hello_world(self.rustc_for_wasm(), self.dist, self.root / 'hello', wasmtime_binary())}", flush=True)
-
-    # -- what each step reads (patcher/wasm_host/inputs.py) ---------------------------
+    # -- what the steps read (patcher/wasm_host/inputs.py) ------------------------------
     @property
     def toolchain_setting(self) -> str:
         tc = self.toolchain
@@ -225,50 +165,215 @@ class WasmHostBuild:
         )
 
     def steps(self) -> list[Step]:
-        tc = self.toolchain
-        wasi = ("patcher.llvm.wasi",)
-        steps = [
-            Step("llvm-source", f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree", self.source,
-                 lambda: (LLVM_VERSION, str(self.llvm_src), inputs.modules("patcher.llvm.source"))),
-            Step("llvm-patches", "LLVM porting patches for WASI (patcher/llvm/patchset.py)", self.patches,
-                 self.llvm_patches_inputs),
-        ]  # fmt: skip
-        if self.builds_wasi_libc:
-            steps.append(
-                Step("wasi-libc", f"{wasi_libc.TOP_DIR} (vendored, sha256 checked) built for {tc.triple}",
-                     self.wasi_libc, lambda: (*self.c_inputs(), *self.wasi_libc_inputs()))
-            )  # fmt: skip
-        if tc.kind == "debian":
-            steps.append(
-                Step("sysroot", "wasi-libc + libc++/libc++abi with the pthread API", self.sysroot,
-                     lambda: (*self.c_inputs(), *(self.wasi_libc_inputs() if self.builds_wasi_libc else ()),
-                              self.llvm_patched, " ".join(wasi_toolchain.RUNTIMES_ARGS),
-                              inputs.modules("patcher.wasm_host.toolchain")))
-            )  # fmt: skip
-        steps += [
-            Step("llvm", "LLVM libraries for the WASI host (ninja; ~40 min on 2 cores, resumable)", self.llvm,
-                 lambda: (*self.c_inputs(), self.llvm_patched, " ".join(llvm_wasi.cmake_args(tc)),
-                          " ".join(llvm_wasi.library_targets()), inputs.modules(*wasi))),
-            Step("llvm-config", "llvm-config describing the WASI LLVM to rustc's build", self.llvm_config,
-                 lambda: (self.toolchain_setting, self._llvm_config_text(),
-                          inputs.templates(llvm_wasi.LLVM_CONFIG_TEMPLATE), inputs.modules(*wasi))),
-            Step("llvm-smoke", "LLVM's C API compiles a function to a wasm object, under wasmtime", self.smoke,
-                 lambda: (self.toolchain_setting, inputs.files(llvm_wasi.SMOKE_SOURCE), inputs.modules(*wasi))),
-            Step("rustc", "rustc.wasm: x.py stage 2 for the wasm host (resumable)", self.rustc,
-                 lambda: self.rustc_inputs, lambda: self.rustc_for_wasm().products),
-            # a new rustc.wasm is installed and checked again: these steps include rustc's inputs
-            Step("install", f"{self.dist}: rustc.wasm precompiled for wasmtime, std, launcher", self.install,
-                 lambda: (*self.rustc_inputs, str(self.dist), inputs.templates(rustc_wasm.LAUNCHER),
-                          inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
-            Step("hello", "rustc.wasm compiles and links hello world alone; it runs under wasmtime", self.hello,
-                 lambda: (*self.rustc_inputs, str(self.dist),
-                          inputs.modules("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime"))),
-        ]  # fmt: skip
-        return steps
+        """This build's steps, in order."""
+        return plan_steps(Hello, self)
 
-    def _llvm_config_text(self) -> str:
-        path, text = llvm_wasi.render_llvm_config(self.toolchain, self.llvm_src, self.llvm_build)
-        return inputs.rendered({str(path): text})
+
+# -- the steps: each a record of what it ensures first, reads and does -----------------------
+class HostStep(BuildStep[WasmHostBuild]):
+    """A step of the wasm-host build."""
+
+
+class LlvmSource(HostStep):
+    name = "llvm-source"
+
+    def what(self) -> str:
+        return f"LLVM {LLVM_VERSION} sources (Debian orig tarball) as a git tree"
+
+    def inputs(self) -> tuple[str, ...]:
+        return (LLVM_VERSION, str(self.build.llvm_src), inputs.modules("patcher.provision.llvm_source"))
+
+    def run(self) -> None:
+        ensure_llvm_source(self.build.llvm_src)
+
+
+class LlvmPatches(HostStep):
+    name = "llvm-patches"
+    after = (LlvmSource,)
+
+    def what(self) -> str:
+        return "LLVM porting patches for WASI (patcher/llvm/patchset.py)"
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.build.llvm_patches_inputs()
+
+    def run(self) -> None:
+        report = Workspace(open_repo(self.build.llvm_src), llvm_patch_set()).apply(VARIANT, 0)
+        print(f"  {len(report.changed)} file(s) written, {len(report.unchanged)} already patched", flush=True)
+
+
+class WasiLibc(HostStep):
+    name = "wasi-libc"
+
+    def applies(self) -> bool:
+        return self.build.builds_wasi_libc
+
+    def what(self) -> str:
+        return f"{wasi_libc.TOP_DIR} (vendored, sha256 checked) built for {self.build.toolchain.triple}"
+
+    def inputs(self) -> tuple[str, ...]:
+        return (*self.build.c_inputs(), *self.build.wasi_libc_inputs())
+
+    def run(self) -> None:
+        b = self.build
+        log = b.log_dir / f"wasi-libc{b.suffix}.log"
+        wasi_libc.build_wasi_libc(b.toolchain, b.root / f"wasi-libc-build{b.suffix}", b.launcher_args(), log)
+
+
+class Sysroot(HostStep):
+    name = "sysroot"
+    after = (LlvmPatches, WasiLibc)
+
+    def applies(self) -> bool:
+        return self.build.toolchain.kind == "debian"
+
+    def what(self) -> str:
+        return "wasi-libc + libc++/libc++abi with the pthread API"
+
+    def inputs(self) -> tuple[str, ...]:
+        b = self.build
+        return (
+            *b.c_inputs(),
+            *(b.wasi_libc_inputs() if b.builds_wasi_libc else ()),
+            b.llvm_patched,
+            " ".join(wasi_toolchain.RUNTIMES_ARGS),
+            inputs.modules("patcher.wasm_host.toolchain"),
+        )
+
+    def run(self) -> None:
+        b = self.build
+        if not b.toolchain.threads:  # the threads host's wasi-libc comes from the wasi-libc step
+            wasi_toolchain.assemble_debian_sysroot(b.toolchain)
+        log = b.log_dir / f"libcxx{b.suffix}.log"
+        runtimes = b.root / f"runtimes-build{b.suffix}"
+        wasi_toolchain.build_libcxx(b.toolchain, b.llvm_src, runtimes, b.toolchain_file(), b.launcher_args(), log)
+
+
+LLVM_WASI_CODE = "patcher.wasm_host.llvm_wasi"
+
+
+class Llvm(HostStep):
+    name = "llvm"
+    after = (LlvmPatches, Sysroot)
+
+    def what(self) -> str:
+        return "LLVM libraries for the WASI host (ninja; ~40 min on 2 cores, resumable)"
+
+    def inputs(self) -> tuple[str, ...]:
+        b = self.build
+        return (
+            *b.c_inputs(),
+            b.llvm_patched,
+            " ".join(llvm_wasi.cmake_args(b.toolchain)),
+            " ".join(llvm_wasi.library_targets()),
+            inputs.modules(LLVM_WASI_CODE),
+        )
+
+    def run(self) -> None:
+        b = self.build
+        log = b.log_dir / f"llvm{b.suffix}.log"
+        llvm_wasi.build_llvm(b.toolchain, b.llvm_src, b.llvm_build, b.toolchain_file(), b.launcher_args(), log)
+
+
+class LlvmConfig(HostStep):
+    name = "llvm-config"
+    after = (Llvm,)
+
+    def what(self) -> str:
+        return "llvm-config describing the WASI LLVM to rustc's build"
+
+    def inputs(self) -> tuple[str, ...]:
+        b = self.build
+        path, text = llvm_wasi.render_llvm_config(b.toolchain, b.llvm_src, b.llvm_build)
+        return (
+            b.toolchain_setting,
+            inputs.rendered({str(path): text}),
+            inputs.templates(llvm_wasi.LLVM_CONFIG_TEMPLATE),
+            inputs.modules(LLVM_WASI_CODE),
+        )
+
+    def run(self) -> None:
+        b = self.build
+        path = llvm_wasi.write_llvm_config(b.toolchain, b.llvm_src, b.llvm_build)
+        components = run_checked([str(path), "--components"], "llvm-config --components").split()
+        missing = [c for c in llvm_wasi.RUSTC_COMPONENTS if c not in components]
+        if missing:
+            raise PatcherError(f"{path} lacks components rustc requires: {', '.join(missing)}")
+        print(f"  {path}", flush=True)
+
+
+class LlvmSmoke(HostStep):
+    name = "llvm-smoke"
+    after = (LlvmConfig,)
+
+    def what(self) -> str:
+        return "LLVM's C API compiles a function to a wasm object, under wasmtime"
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.build.toolchain_setting, inputs.files(llvm_wasi.SMOKE_SOURCE), inputs.modules(LLVM_WASI_CODE))
+
+    def run(self) -> None:
+        b = self.build
+        print(f"  {llvm_wasi.smoke_test(b.toolchain, b.llvm_src, b.llvm_build, wasmtime_binary())}", flush=True)
+
+
+class Rustc(HostStep):
+    name = "rustc"
+    after = (LlvmConfig, LlvmSmoke)  # the smoke test gates the long build
+
+    def what(self) -> str:
+        return "rustc.wasm: x.py stage 2 for the wasm host (resumable)"
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.build.rustc_inputs
+
+    def outputs(self) -> tuple[Path, ...]:
+        return self.build.rustc_for_wasm().products
+
+    def run(self) -> None:
+        b = self.build
+        report = rustc_workspace(b.checkout).apply(b.option, DEFAULT_SLOTS)
+        print(f"  option {b.option}: {len(report.changed)} file(s) written", flush=True)
+        rustc = b.rustc_for_wasm()
+        bootstrap_config.write(b.checkout, wasm_host=rustc.bootstrap_target())
+        rustc.build(b.log_dir / f"rustc{b.suffix}.log")
+
+
+# a new rustc.wasm is installed and checked again: the steps below read rustc's inputs too
+RUSTC_WASM_CODE = ("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime")
+
+
+class Install(HostStep):
+    name = "install"
+    after = (Rustc,)
+
+    def what(self) -> str:
+        return f"{self.build.dist}: rustc.wasm precompiled for wasmtime, std, launcher"
+
+    def inputs(self) -> tuple[str, ...]:
+        b = self.build
+        launcher = inputs.templates(rustc_wasm.LAUNCHER)
+        return (*b.rustc_inputs, str(b.dist), launcher, inputs.modules(*RUSTC_WASM_CODE))
+
+    def run(self) -> None:
+        b = self.build
+        print(f"  {b.rustc_for_wasm().install(b.dist, b.option, wasmtime_binary())}", flush=True)
+
+
+class Hello(HostStep):
+    name = "hello"
+    after = (Install,)
+
+    def what(self) -> str:
+        return "rustc.wasm compiles and links hello world alone; it runs under wasmtime"
+
+    def inputs(self) -> tuple[str, ...]:
+        b = self.build
+        return (*b.rustc_inputs, str(b.dist), inputs.modules(*RUSTC_WASM_CODE))
+
+    def run(self) -> None:
+        b = self.build
+        print(f"  {hello_world(b.rustc_for_wasm(), b.dist, b.root / 'hello', wasmtime_binary())}", flush=True)
 
 
 @dataclass(frozen=True)
@@ -301,12 +406,3 @@ def main(request: Request) -> int:
     if until is None:
         print(f"rustc for {toolchain.triple}: {build.dist / 'bin' / 'rustc'} (runs rustc.wasm under wasmtime)")
     return 0
-
-
-def e2e(checkout: Path, option: str, dist: Path, native_dist: Path) -> int:
-    """The end-to-end suite through rustc.wasm, which compiles and links every program: the
-    macros are built by the native patched compiler (`nox -s build`), which is also the
-    reference for diagnostics."""
-    compiler, native = installed(dist), installed(native_dist)
-    host = e2e_suite.WasmHost(wasmtime_binary(), dist, compiler.host or "wasm32-wasip1")
-    return e2e_suite.main(compiler, checkout, option, host.label, native=native, wasm_host=host)

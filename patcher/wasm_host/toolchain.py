@@ -17,10 +17,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from patcher.build.process import run_logged
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.paths import TEMPLATES_DIR
+from patcher.process import run_logged
 
 DEBIAN_LLVM = Path("/usr/lib/llvm-22")
 DEBIAN_BUILTINS = DEBIAN_LLVM / "lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a"  # libclang-rt-22-dev-wasm32

@@ -18,11 +18,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from patcher.build.process import run_checked
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, cache_dir, downloads_dir
+from patcher.pins import Tarball
+from patcher.process import run_checked
 from patcher.provision.download import is_valid, sha256_of
-from patcher.provision.sources import Tarball
 from patcher.wasm_host.toolchain import WasiToolchain, compiler_rt_builtins, ninja, run_tool
 
 WASI_LIBC_COMMIT = "161b3195fc2558d2b1ba3eb9ffae3b2b47407623"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from patcher.build.install import Installed
-from patcher.build.process import capture
 from patcher.errors import PatcherError
+from patcher.process import capture
 from patcher.results import results_dir, write_result
 from patcher.suite.e2e import E2E_DIR, read_program
 from patcher.wasm_host.wasmtime import wasmtime_binary

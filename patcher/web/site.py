@@ -18,7 +18,7 @@ from patcher.build.install import Installed
 from patcher.cargo import modules
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.provision.sources import DEFAULT_VERSION
+from patcher.pins import DEFAULT_VERSION
 from patcher.suite.e2e import E2E_DIR, MacroFlags
 from patcher.wasm_host.rustc_wasm import std_files
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from patcher.engine.edits import Anchor, Edit, Position, RustInsert, fn_named
 from patcher.rustc.files import LOCATOR
 
-from .registry import OptionSpec, register
+from .spec import OptionSpec
 
 OPTION_A: list[Edit] = [
     RustInsert(
@@ -81,14 +81,12 @@ OPTION_A_TRANSITIVE: list[Edit] = [
     ),
 ]
 
-OPTION = register(
-    OptionSpec(
-        name="a",
-        title="A",
-        summary="--extern name=module.wasm: the module carries crate metadata the locator accepts",
-        edits=(*OPTION_A, *OPTION_A_TRANSITIVE),
-        load_flag=("--extern", "{name}={path}"),
-        macros_by_path=True,
-        compiletest_mode=True,
-    )
+OPTION = OptionSpec(
+    name="a",
+    title="A",
+    summary="--extern name=module.wasm: the module carries crate metadata the locator accepts",
+    edits=(*OPTION_A, *OPTION_A_TRANSITIVE),
+    load_flag=("--extern", "{name}={path}"),
+    macros_by_path=True,
+    compiletest_mode=True,
 )

@@ -4,10 +4,10 @@ in the `#[macro_use]` prelude directly, with no crate metadata at all (templates
 from __future__ import annotations
 
 from patcher.engine.edits import Anchor, Edit, Position, RustInsert, TokenTreeEntry, fn_named
+from patcher.rustc.anchors import Z_OPTIONS_TABLE, depends_on_runtime
 from patcher.rustc.files import ENCODER, OPTIONS_RS, RESOLVE_LIB
-from patcher.rustc.patchset import Z_OPTIONS_TABLE, depends_on_runtime
 
-from .registry import OptionSpec, register
+from .spec import OptionSpec
 
 OPTION_B: list[Edit] = [
     TokenTreeEntry(
@@ -73,14 +73,12 @@ OPTION_B: list[Edit] = [
 ]
 
 
-OPTION = register(
-    OptionSpec(
-        name="b",
-        title="B",
-        summary="-Zwasm-proc-macro=module.wasm: the macros join the prelude, no crate name, no metadata",
-        edits=tuple(OPTION_B),
-        load_flag=("-Zwasm-proc-macro={path}",),
-        macros_by_path=False,  # local definitions with no crate behind them
-        compiletest_mode=False,
-    )
+OPTION = OptionSpec(
+    name="b",
+    title="B",
+    summary="-Zwasm-proc-macro=module.wasm: the macros join the prelude, no crate name, no metadata",
+    edits=tuple(OPTION_B),
+    load_flag=("-Zwasm-proc-macro={path}",),
+    macros_by_path=False,  # local definitions with no crate behind them
+    compiletest_mode=False,
 )

@@ -7,7 +7,7 @@ from patcher.engine.edits import Anchor, Edit, Position, RustInsert, fn_named
 from patcher.rustc.files import CONFIG
 
 from . import a
-from .registry import OptionSpec, register
+from .spec import OptionSpec
 
 OPTION_C_FLAG: list[Edit] = [
     RustInsert(
@@ -41,14 +41,12 @@ OPTION_C_FLAG: list[Edit] = [
 ]
 
 
-OPTION = register(
-    OptionSpec(
-        name="c",
-        title="C",
-        summary="--wasm-proc-macro name=module.wasm: A's loader, through a flag that names the crate",
-        edits=(*a.OPTION.edits, *OPTION_C_FLAG),
-        load_flag=("--wasm-proc-macro", "{name}={path}"),
-        macros_by_path=True,
-        compiletest_mode=True,
-    )
+OPTION = OptionSpec(
+    name="c",
+    title="C",
+    summary="--wasm-proc-macro name=module.wasm: A's loader, through a flag that names the crate",
+    edits=(*a.OPTION.edits, *OPTION_C_FLAG),
+    load_flag=("--wasm-proc-macro", "{name}={path}"),
+    macros_by_path=True,
+    compiletest_mode=True,
 )

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import git
 
-from patcher.build.process import run_checked
 from patcher.errors import PatcherError
 from patcher.paths import cache_dir
+from patcher.pins import Tarball
+from patcher.process import run_checked
 from patcher.provision import download
 from patcher.provision.checkout import commit_pristine, provisioned_version
-from patcher.provision.sources import Tarball
 
 LLVM_VERSION = "22.1.8"
 LLVM_TARBALL = Tarball(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from patcher.build.process import run_checked
 from patcher.engine.render import render_template, write_if_changed
 from patcher.paths import REPO_ROOT
+from patcher.process import run_checked
 from patcher.provision.download import sha256_of
 from patcher.wasm_host.toolchain import DEBIAN_LLVM, WASI_EMULATIONS, WasiToolchain, configure, ninja
 from patcher.wasm_host.wasmtime import program_options

@@ -1,10 +1,8 @@
-"""The registry of options: one `OptionSpec` per way of loading a wasm proc-macro module.
+"""`OptionSpec`: one record per way of loading a wasm proc-macro module.
 
 Everything that differs between options (edits, flag, naming, compiletest mode, title)
-is a field here, so the rest of the tool asks the registry instead of testing names.
-The built-in options (a.py, b.py, c.py) are loaded on first use; tests may register
-more.
-"""
+is a field here, so the rest of the tool asks the registry (options/__init__.py)
+instead of testing names."""
 
 from __future__ import annotations
 
@@ -12,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from patcher.engine.edits import Edit
-
-DEFAULT_OPTION = "c"
 
 
 @dataclass(frozen=True)
@@ -49,44 +45,3 @@ def crate_of(path: str) -> str | None:
     if parts[0] in ("compiler", "library") and len(parts) > 2:
         return "/".join(parts[:2])
     return None
-
-
-_REGISTRY: dict[str, OptionSpec] = {}
-_builtin_loaded = False
-
-
-def register(spec: OptionSpec) -> OptionSpec:
-    """Add an option; its name must be new."""
-    if spec.name in _REGISTRY:
-        raise ValueError(f"option {spec.name!r} is registered already")
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def unregister(name: str) -> None:
-    _REGISTRY.pop(name)
-
-
-def _load_builtin() -> None:
-    """Import the built-in options (each registers itself); late, to keep imports acyclic."""
-    global _builtin_loaded
-    if not _builtin_loaded:
-        _builtin_loaded = True
-        from . import a, b, c  # noqa: F401
-
-
-def get(name: str) -> OptionSpec:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown option {name!r} (known: {', '.join(_REGISTRY)})") from None
-
-
-def all_options() -> list[OptionSpec]:
-    _load_builtin()
-    return list(_REGISTRY.values())
-
-
-def names() -> list[str]:
-    return [spec.name for spec in all_options()]

@@ -76,6 +76,6 @@ def source_for(version: str) -> RustSource:
         known = ", ".join(sorted(SOURCES))
         raise PatcherError(
             f"unknown rustc version {version!r}: this tool pins the sources of {known}.\n"
-            "  Add an entry to patcher/provision/sources.py (tarball names, sizes and sha256 from\n"
+            "  Add an entry to patcher/pins.py (tarball names, sizes and sha256 from\n"
             "  `apt-get source --print-uris rustc=<debian version>`) to support another."
         ) from None
