@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import git
 
-from patcher import readme_figures
+from patcher import doc_blocks
 from patcher.engine.plan import make_plan, report_findings, unified_diff
 from patcher.engine.render import render_template
 from patcher.engine.tree import UPSTREAM_REF, upstream_reader
@@ -82,7 +83,9 @@ def diff_for(repo: git.Repo, option: str) -> str:
     return text
 
 
-def main(checkout: Path, check_only: bool) -> int:
+def main(checkout: Path, check_only: bool, given: Mapping[str, str]) -> int:
+    """Patches, config.llvm.toml and the docs' generated blocks (`given`: those the
+    caller makes, e.g. the command reference)."""
     repo = open_repo(checkout)
     stale = []
     if not CONFIG_LLVM.exists() or CONFIG_LLVM.read_text() != render_config_llvm():
@@ -98,12 +101,13 @@ def main(checkout: Path, check_only: bool) -> int:
         if not check_only:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
-    if not readme_figures.update(check=check_only):
-        stale.append("README.md's figures")
+    stale += [
+        f"{path.relative_to(REPO_ROOT)}'s generated blocks" for path in doc_blocks.update(check_only, given=given)
+    ]
     if check_only and stale:
         print(f"stale: {', '.join(stale)}; run `nox -s export`")
         return 1
-    print("patches and README figures current" if not stale else f"wrote {', '.join(stale)}")
+    print("patches and generated docs current" if not stale else f"wrote {', '.join(stale)}")
     return 0
 
 

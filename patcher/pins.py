@@ -1,4 +1,7 @@
-"""The rustc versions the tool knows, pinned by checksum.
+"""Every version the tool pins, in one place: the rustc versions it knows (their Debian
+source tarballs, pinned by size and sha256, their stage0, the system LLVM they build
+against, and the versions in their Cargo.lock that the patch data names), and the LLVM
+whose source the wasm-host build compiles. Another rustc version is another record here.
 
 Debian's source packages are the only rustc sources these machines can fetch; each
 entry pins the orig tarball (the rustc source with vendored crates) and, where the
@@ -8,7 +11,9 @@ build against system LLVM.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,36 @@ class Tarball:
 
 
 @dataclass(frozen=True)
+class Llvm:
+    """An LLVM release: Debian's packages of its major version (the system LLVM rustc
+    links, clang and lld for wasm) and its orig source tarball."""
+
+    major: int
+    version: str
+    source: Tarball
+    source_package: str
+    top_dir: str
+
+    @property
+    def prefix(self) -> Path:
+        """Where Debian installs llvm-<major>."""
+        return Path(f"/usr/lib/llvm-{self.major}")
+
+
+LLVM = Llvm(
+    major=22,
+    version="22.1.8",
+    source=Tarball(
+        "llvm-toolchain-22_22.1.8.orig.tar.xz",
+        196_630_560,
+        "b49b9277aef97616320b2da259e1f8174c65b0ce2fbe2e8629644a97693402fe",
+    ),
+    source_package="llvm-toolchain-22",
+    top_dir="llvm-toolchain-22_22.1.8",
+)
+
+
+@dataclass(frozen=True)
 class RustSource:
     version: str
     debian_version: str  # the source package version apt knows, e.g. "1.95.0+dfsg1-2"
@@ -26,6 +61,11 @@ class RustSource:
     debian: Tarball | None  # None: the archive no longer serves it (anchor checks only)
     top_dir: str  # the directory the orig tarball unpacks to
     buildable: bool  # a matching stage0 toolchain exists on these machines
+    stage0: str = ""  # the Rust version that builds it (bootstrap.toml's stage0)
+    llvm: Llvm = LLVM  # the system LLVM it builds against
+    # versions in its Cargo.lock of crates the patch data's lock entries name, where the
+    # lock holds several (cargo writes `name version` then)
+    locked: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tarballs(self) -> list[Tarball]:
@@ -50,6 +90,8 @@ SOURCES: dict[str, RustSource] = {
         ),
         top_dir="rustc-1.95.0-src",
         buildable=True,
+        stage0="1.95.0",  # the source's own version: bootstrap's `local-rebuild`
+        locked={"hashbrown": "0.16.1", "libloading": "0.9.0", "wasmparser": "0.239.0"},
     ),
     "1.90.0": RustSource(
         version="1.90.0",
@@ -65,6 +107,10 @@ SOURCES: dict[str, RustSource] = {
         buildable=False,  # needs a 1.89 stage0, which these machines lack
     ),
 }
+
+
+def default_source() -> RustSource:
+    return SOURCES[DEFAULT_VERSION]
 
 
 def source_for(version: str) -> RustSource:

@@ -1,7 +1,7 @@
 """The measured figures kept in the repository (results/): only the commands that measure
 write them, each file stamped with the date and the command that wrote it; tests point
-$RUSTC_WASM_RESULTS elsewhere. The README's figures are generated from these files
-(patcher/readme_figures.py), never typed in."""
+$RUSTC_WASM_RESULTS elsewhere. The docs' figures are generated from these files
+(patcher/doc_blocks.py), never typed in."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from patcher.paths import REPO_ROOT
+from patcher.environment import RESULTS_ENV
+from patcher.paths import RESULTS_DIR
 
 
 def results_dir() -> Path:
     """results/, or $RUSTC_WASM_RESULTS (the slow tests' scratch directory)."""
-    override = os.environ.get("RUSTC_WASM_RESULTS")
-    return Path(override) if override else REPO_ROOT / "results"
+    override = os.environ.get(RESULTS_ENV)
+    return Path(override) if override else RESULTS_DIR
 
 
 def command() -> str:

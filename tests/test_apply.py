@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from patcher.engine.plan import CRASH_AFTER_ENV
 from patcher.engine.workspace import Workspace
+from patcher.environment import CRASH_AFTER_ENV
 from patcher.errors import PatcherError
 from patcher.provision.checkout import rustc_workspace
 

@@ -16,7 +16,7 @@ import pytest
 from patcher.cargo import front, modules, wrapper
 from patcher.cargo.cache import BuildImpossible, ModuleCache, module_key
 from patcher.cargo.graph import parse_metadata, read_graph
-from patcher.cargo.plan import Module, Plan
+from patcher.cargo.plan import Module, WrapperPlan
 from patcher.cargo.units import UnitGraph, read_unit_graph, unit_graph_command
 from patcher.paths import REPO_ROOT
 from patcher.process import capture
@@ -185,7 +185,7 @@ def test_wrapper_reads_the_unit_from_cargos_command_line() -> None:
     assert wrapper.parse_unit(["-vV"]) is None
 
 
-def _run_wrapper(args: list[str], plan: Plan, pkg: Path, tmp_path: Path) -> Any:
+def _run_wrapper(args: list[str], plan: WrapperPlan, pkg: Path, tmp_path: Path) -> Any:
     plan_path = plan.write(tmp_path / "plan.json")
     return capture(
         [sys.executable, "-S", "-E", str(Path(wrapper.__file__)), "/nonexistent/rustc", *args],
@@ -201,7 +201,7 @@ def test_wrapper_answers_a_stand_in_without_compiling(tmp_path: Path) -> None:
     out = tmp_path / "deps"
     out.mkdir()
     args = [*CARGO_ARGS[:-1], str(out)]
-    plan = Plan(False, ("lib", ".so"), stand_ins=[str(pkg.resolve())], labels={str(pkg.resolve()): "syn v2"})
+    plan = WrapperPlan(False, ("lib", ".so"), stand_ins=[str(pkg.resolve())], labels={str(pkg.resolve()): "syn v2"})
     proc = _run_wrapper(args, plan, pkg, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "syn v2 is used only by proc macros" in (out / "libsyn-5b1e.rlib").read_text()
@@ -218,7 +218,7 @@ def test_a_build_scripts_probe_is_compiled_for_real_not_stood_in(tmp_path: Path)
     pkg = tmp_path / "proc-macro2"
     pkg.mkdir()
     probe = ["--crate-name=proc_macro2", "--crate-type=lib", "--emit=dep-info,metadata", "--out-dir", str(tmp_path)]
-    plan = Plan(False, ("lib", ".so"), stand_ins=[str(pkg.resolve())])
+    plan = WrapperPlan(False, ("lib", ".so"), stand_ins=[str(pkg.resolve())])
     proc = _run_wrapper([*probe, "probe.rs"], plan, pkg, tmp_path)
     assert proc.returncode != 0  # /nonexistent/rustc was run, and failed
     assert not (tmp_path / "libproc_macro2.rmeta").exists()
@@ -236,7 +236,7 @@ def test_wrapper_puts_the_module_where_cargo_expects_the_proc_macro(tmp_path: Pa
     args = ["--crate-name", "derive", "--crate-type", "proc-macro", "--emit=dep-info,link", "--cfg", 'feature="a"']
     args += ["-C", "metadata=77", "-C", "extra-filename=-77", "--out-dir", str(out)]
     sha = hashlib.sha256(WASM).hexdigest()
-    plan = Plan(False, ("lib", ".so"), modules={str(pkg.resolve()): [Module(["a"], str(module), sha)]})
+    plan = WrapperPlan(False, ("lib", ".so"), modules={str(pkg.resolve()): [Module(["a"], str(module), sha)]})
     proc = _run_wrapper(args, plan, pkg, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (out / "libderive-77.so").read_bytes() == WASM and (out / "derive-77.d").exists()
@@ -364,10 +364,10 @@ def _versions(graph: Any) -> dict[str, str]:
 
 
 def test_commands_that_build_more_than_a_macros_library_keep_its_dependencies_native() -> None:
-    from patcher.cargo.front import native_deps_for
+    from patcher.cargo.front import NativeDeps, native_deps_for
 
-    assert native_deps_for(["build", "--release"]) == "none"
-    assert native_deps_for(["check", "-p", "app"]) == "none"
-    assert native_deps_for(["test"]) == "members"  # the workspace's macro crates have tests
-    assert native_deps_for(["build", "--all-targets"]) == "members"
-    assert native_deps_for(["doc"]) == "all"  # rustdoc reads every crate of the graph
+    assert native_deps_for(["build", "--release"]) is NativeDeps.NONE
+    assert native_deps_for(["check", "-p", "app"]) is NativeDeps.NONE
+    assert native_deps_for(["test"]) is NativeDeps.MEMBERS  # the workspace's macro crates have tests
+    assert native_deps_for(["build", "--all-targets"]) is NativeDeps.MEMBERS
+    assert native_deps_for(["doc"]) is NativeDeps.ALL  # rustdoc reads every crate of the graph

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from patcher.engine import rust_syntax as rs
 from patcher.engine.edits import (
     Anchor,
     CargoCheckCfg,
@@ -140,3 +141,16 @@ def test_cargo_check_cfg_appends_a_lints_table() -> None:
 def test_cargo_check_cfg_leaves_an_existing_lints_table_to_a_person() -> None:
     (finding,) = CargoCheckCfg("Cargo.toml", "cfg(x)").splices(f"{MANIFEST}[lints.rust]\n".encode(), CONTEXT)[1]
     assert finding.kind == "conflict" and "its own [lints]" in finding.detail
+
+
+def test_an_anchor_on_exact_text_survives_upstream_reformatting() -> None:
+    """`#eq?` on several tokens compares the tokens, not the spacing: rustfmt reflowing a
+    call or an attribute over lines leaves the anchor where it was."""
+    anchor = Anchor('((inner_attribute_item) @anchor (#eq? @anchor "#![feature(rustc_attrs)]"))', "feature", ("x",))
+    edit = RustInsert("lib.rs", anchor, Position.BEFORE, TEMPLATE, PROBE)
+    for source in ("#![feature(rustc_attrs)]\n", "#![feature(\n    rustc_attrs\n)]\n"):
+        assert apply(edit, source) == f"{LINE}\n{source}"
+    (finding,) = edit.splices(b"#![feature(rustc_attrs_2)]\n", CONTEXT)[1]  # other tokens: not the anchor
+    assert finding.kind == "missing"
+    assert rs.spacing_tolerant('(#eq? @n "name")') == '(#eq? @n "name")'  # one token: unchanged
+    assert rs._tokens_regex("(le usize)") == r"^\(\s*le\s+usize\s*\)$"  # two words keep a space

@@ -1,5 +1,5 @@
-"""results/ and the README's figures: every file stamped with its date and command, and
-the README's figures generated from them (stale figures fail here)."""
+"""results/ and the docs' generated blocks: every results file stamped with its date and
+command, and the README's and docs/' figures generated from them (stale figures fail here)."""
 
 from __future__ import annotations
 
@@ -10,30 +10,33 @@ from pathlib import Path
 
 import pytest
 
-from patcher import readme_figures, results
+from patcher import doc_blocks, results
+from patcher.cli import generated_blocks
 
 
-def test_the_readme_figures_are_those_of_results() -> None:
-    assert readme_figures.update(check=True), "README.md's figures differ from results/: run `nox -s export`"
+def test_the_generated_blocks_are_current() -> None:
+    stale = doc_blocks.update(check=True, given=generated_blocks())
+    assert stale == [], f"{stale}: figures or tables differ from results/ and the code: run `nox -s export`"
 
 
 def test_a_changed_result_makes_the_readme_stale(tmp_path: Path) -> None:
     copy = tmp_path / "results"
-    shutil.copytree(readme_figures.RESULTS, copy)
+    shutil.copytree(doc_blocks.RESULTS, copy)
     readme = tmp_path / "README.md"
-    readme.write_text(readme_figures.README.read_text())
-    assert readme_figures.update(check=True, readme=readme, results=copy)
+    readme.write_text("wasm host: <!-- figures:wasm-host-ratio -->x<!-- /figures --> slower\n")
+    assert doc_blocks.update(check=False, files=[readme], results=copy) == [readme]
+    assert doc_blocks.update(check=True, files=[readme], results=copy) == []
     data = json.loads((copy / "bench-wasm-host.json").read_text())
     data["cases"][0]["time_ratio"] = 9.87
     (copy / "bench-wasm-host.json").write_text(json.dumps(data))
-    assert not readme_figures.update(check=True, readme=readme, results=copy)
-    assert readme_figures.update(check=False, readme=readme, results=copy) is False
-    assert "9.9x" in readme.read_text() and readme_figures.update(check=True, readme=readme, results=copy)
+    assert doc_blocks.update(check=True, files=[readme], results=copy) == [readme]
+    assert doc_blocks.update(check=False, files=[readme], results=copy) == [readme]
+    assert "9.9x" in readme.read_text() and doc_blocks.update(check=True, files=[readme], results=copy) == []
 
 
 def test_an_unknown_block_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="nonsense"):
-        readme_figures.render("<!-- figures:nonsense -->x<!-- /figures -->", tmp_path)
+        doc_blocks.render("<!-- figures:nonsense -->x<!-- /figures -->", tmp_path)
 
 
 def test_every_results_file_is_one_a_command_writes() -> None:
@@ -43,7 +46,7 @@ def test_every_results_file_is_one_a_command_writes() -> None:
         "bench-patch.json", "bench-wasm-host.json", "bench-wasm-threads.json", "web-playground.json",
         "web-playground.png", "wasm-host-build.json", "builds.json", "bridge-fuzz.json",
     }  # fmt: skip
-    for path in sorted(readme_figures.RESULTS.iterdir()):
+    for path in sorted(doc_blocks.RESULTS.iterdir()):
         patterns = ("e2e-", "check-option-", "crater")
         assert path.name in written or path.name.startswith(patterns), f"{path.name}: no command writes it"
         if path.suffix == ".json":

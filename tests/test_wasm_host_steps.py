@@ -21,7 +21,7 @@ from patcher.provision.llvm_source import pristine_reader
 from patcher.rustc import options
 from patcher.wasm_host import inputs, llvm_wasi, rustc_wasm
 from patcher.wasm_host import steps as wasm_host_steps
-from patcher.wasm_host.stages import Step, describe_steps, run_steps
+from patcher.wasm_host.stages import BuildStep, Step, describe_steps, plan_steps, run_steps
 from patcher.wasm_host.steps import WasmHostBuild
 from patcher.wasm_host.toolchain import WasiToolchain
 
@@ -225,3 +225,89 @@ def test_module_inputs_follow_imports_inside_patcher() -> None:
     found = {str(p.relative_to(REPO_ROOT)) for p in inputs.module_files("patcher.wasm_host.rustc_wasm")}
     assert {"patcher/rustc/options/c.py", "patcher/rustc/patchset.py", "patcher/__init__.py"} <= found
     assert not {"patcher/suite/e2e.py", "patcher/wasm_host/steps.py", "patcher/wasm_host/llvm_wasi.py"} & found
+
+
+# -- steps as typed units: a new step is a record, ordered by what it ensures ------------------
+class _Ctx:
+    def __init__(self, ran: list[str], with_docs: bool = True) -> None:
+        self.ran, self.with_docs = ran, with_docs
+
+
+class _Fetch(BuildStep[_Ctx]):
+    name = "fetch"
+
+    def what(self) -> str:
+        return "fetch the sources"
+
+    def run(self) -> None:
+        self.build.ran.append(self.name)
+
+
+class _Compile(BuildStep[_Ctx]):
+    name = "compile"
+    after = (_Fetch,)
+
+    def what(self) -> str:
+        return "compile"
+
+    def inputs(self) -> tuple[str, ...]:
+        return ("compiler 1",)
+
+    def run(self) -> None:
+        self.build.ran.append(self.name)
+
+
+class _Docs(BuildStep[_Ctx]):
+    name = "docs"
+    after = (_Fetch,)
+
+    def applies(self) -> bool:
+        return self.build.with_docs
+
+    def what(self) -> str:
+        return "documentation"
+
+    def run(self) -> None:
+        self.build.ran.append(self.name)
+
+
+class _Package(BuildStep[_Ctx]):
+    name = "package"
+    after = (_Compile, _Docs)
+
+    def what(self) -> str:
+        return "package"
+
+    def run(self) -> None:
+        self.build.ran.append(self.name)
+
+
+def test_a_new_step_is_a_record_ordered_by_what_it_ensures(tmp_path: Path) -> None:
+    ran: list[str] = []
+    steps = plan_steps(_Package, _Ctx(ran))
+    assert [s.name for s in steps] == ["fetch", "compile", "docs", "package"]  # each once, after what it ensures
+    run_steps(steps, tmp_path / "state.json", tmp_path / "record.json")
+    assert ran == ["fetch", "compile", "docs", "package"]
+    # a step that does not apply is left out, what it ensures stays
+    assert [s.name for s in plan_steps(_Package, _Ctx([], with_docs=False))] == ["fetch", "compile", "package"]
+
+
+def test_steps_that_ensure_each_other_in_a_circle_are_an_error() -> None:
+    class _A(BuildStep[_Ctx]):
+        name = "a"
+
+    class _B(BuildStep[_Ctx]):
+        name = "b"
+        after = (_A,)
+
+    _A.after = (_B,)
+    with pytest.raises(PatcherError, match="circle: b -> a -> b"):
+        plan_steps(_B, _Ctx([]))
+
+
+def test_the_wasm_host_steps_in_their_order(tmp_path: Path) -> None:
+    toolchain = WasiToolchain("debian", "wasm32-wasip1", Path("/usr/bin"), tmp_path / "sysroot")
+    build = WasmHostBuild(tmp_path / "wasm-host", toolchain, None, tmp_path / "checkout", "c", tmp_path / "dist")
+    assert [step.name for step in build.steps()] == [
+        "llvm-source", "llvm-patches", "sysroot", "llvm", "llvm-config", "llvm-smoke", "rustc", "install", "hello",
+    ]  # fmt: skip

@@ -28,7 +28,7 @@ ROUNDS = 3
 EDITED = Path("app") / "src" / "main.rs"
 
 
-class Bench:
+class CargoBench:
     def __init__(self, compiler: Installed, checkout: Path):
         self.compiler = compiler
         self.project = copy_project(BENCH_DIR / "project", checkout / "vendor")
@@ -61,7 +61,7 @@ def main(checkout: Path, dist: Path, rounds: int = ROUNDS) -> int:
     except PatcherError as err:
         print(f"cargo benchmark skipped: {err}")
         return 0
-    bench = Bench(compiler, checkout)
+    bench = CargoBench(compiler, checkout)
     shutil.rmtree(bench.warm_cache, ignore_errors=True)
     bench.build("wasm", bench.warm_cache)  # fills the warm cache
     runs: dict[str, list[float]] = {k: [] for k in ("native", "wasm_cold", "wasm_warm", "native_incr", "wasm_incr")}

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from patcher.bench import option_expansion as bench_expansion
 from patcher.bench.expansion import DESCRIBE
-from patcher.build.install import dist_dir, installed
+from patcher.build.install import installed
 from patcher.build.native import build_native
 from patcher.cargo import modules
 from patcher.errors import PatcherError
-from patcher.paths import PATCHES_DIR
+from patcher.paths import PATCHES_DIR, dist_dir
 from patcher.provision.checkout import rustc_workspace
 from patcher.results import command, results_dir, write_result
 from patcher.rustc import options

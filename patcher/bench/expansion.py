@@ -30,14 +30,14 @@ from typing import Any
 from patcher.bench import workloads
 from patcher.build.install import Installed, installed
 from patcher.cargo.cache import CACHE_ENV
+from patcher.environment import COMPILED_CACHE_ENV, ENGINE_ENV
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, work_dir
 from patcher.process import capture, measure
 from patcher.results import write_result
-from patcher.rustc.engines import COMPILED_CACHE_ENV, ENGINE_ENV
 from patcher.suite.cargo_workspace import cargo_command, write_vendored_config
 
-BENCH_DIR = REPO_ROOT / "build" / "bench" / "expansion"
+BENCH_DIR = work_dir("bench") / "expansion"
 RESULT = "bench-expansion.json"  # in results/
 DESCRIBE = REPO_ROOT / "e2e" / "macros" / "describe"
 ROUNDS = 3
@@ -54,7 +54,7 @@ EXTERNS = ("serde", "thiserror", "clap", "describe")
 
 
 @dataclass(frozen=True)
-class Route:
+class CompileRoute:
     """One way of running the macros: how the dependencies are built (a cargo route and
     profile overrides; routes with the same `deps` share a build), and the engine the
     workload's compile asks for."""
@@ -67,13 +67,13 @@ class Route:
     cold: bool = False  # an empty compiled-code cache for every compile
 
 
-WARM_WASMTIME = Route("wasmtime", "wasm", {}, "wasm", engine="wasmtime")  # the default engine, its cache warm
+WARM_WASMTIME = CompileRoute("wasmtime", "wasm", {}, "wasm", engine="wasmtime")  # the default engine, its cache warm
 ROUTES = (
-    Route("native", "native", {}, "native"),
-    Route("native_optimised", "native", {"CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL": "3"}, "native_optimised"),
+    CompileRoute("native", "native", {}, "native"),
+    CompileRoute("native_optimised", "native", {"CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL": "3"}, "native_optimised"),
     WARM_WASMTIME,
-    Route("wasmtime_cold", "wasm", {}, "wasm", engine="wasmtime", cold=True),
-    Route("wasmi", "wasm", {}, "wasm", engine="wasmi"),
+    CompileRoute("wasmtime_cold", "wasm", {}, "wasm", engine="wasmtime", cold=True),
+    CompileRoute("wasmi", "wasm", {}, "wasm", engine="wasmi"),
 )
 
 
@@ -91,13 +91,13 @@ def write_project(root: Path, name: str, lib: str, main: str | None = None, deps
     return root
 
 
-class Bench:
+class ExpansionBench:
     def __init__(self, compiler: Installed, checkout: Path):
         self.compiler = compiler
         self.cache = BENCH_DIR / "module-cache"  # kept between runs; keyed by compiler build
         write_vendored_config(BENCH_DIR, checkout / "vendor")
 
-    def compiled_cache(self, route: Route) -> Path:
+    def compiled_cache(self, route: CompileRoute) -> Path:
         """wasmtime's compiled-code cache for `route`: shared and warm, or emptied (cold)."""
         if not route.cold:
             return BENCH_DIR / "compiled-cache"
@@ -105,7 +105,7 @@ class Bench:
         shutil.rmtree(cold, ignore_errors=True)
         return cold
 
-    def cargo(self, route: Route, project: Path, target: Path, args: list[str]) -> float:
+    def cargo(self, route: CompileRoute, project: Path, target: Path, args: list[str]) -> float:
         cmd, env, unset = cargo_command(self.compiler, route.cargo_route, args, target)
         env |= {CACHE_ENV: str(self.cache), **route.env}
         start = time.perf_counter()
@@ -115,13 +115,13 @@ class Bench:
             raise PatcherError(f"cargo {' '.join(args)} in {project} ({route.name}) failed:\n{proc.stderr[-3000:]}")
         return seconds
 
-    def dependencies(self, project: Path, route: Route) -> Path:
+    def dependencies(self, project: Path, route: CompileRoute) -> Path:
         """`project`'s dependencies built by `route`; returns their deps/ directory."""
         target = BENCH_DIR / f"target-{route.deps}"
         self.cargo(route, project, target, ["build"])
         return target / "debug" / "deps"
 
-    def expand(self, workload: workloads.Workload, deps: Path, route: Route) -> dict[str, float]:
+    def expand(self, workload: workloads.Workload, deps: Path, route: CompileRoute) -> dict[str, float]:
         """One compile of the workload against `deps`: expand_crate, total, peak."""
         source = BENCH_DIR / f"{workload.name}.rs"
         cmd = [*timed_metadata_build(self.compiler, source), "-L", f"dependency={deps}"]
@@ -158,7 +158,7 @@ def pass_seconds(time_passes: str, name: str) -> float:
     return float(m.group(1))
 
 
-def bench_expansion(bench: Bench, rounds: int) -> dict[str, object]:
+def bench_expansion(bench: ExpansionBench, rounds: int) -> dict[str, object]:
     project = write_project(BENCH_DIR / "deps", "bench_deps", "")
     deps = {route.deps: bench.dependencies(project, route) for route in ROUTES}
     chosen = workloads.all_workloads()
@@ -196,7 +196,7 @@ def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
     return {**medians, "expand_all_s": [round(r["expand_s"], 3) for r in runs]}
 
 
-def bench_clean_builds(bench: Bench) -> dict[str, object]:
+def bench_clean_builds(bench: ExpansionBench) -> dict[str, object]:
     """Clean builds of a serde-heavy library and of a small binary using `describe`."""
     serde = workloads.serde()
     describe_main = (
@@ -230,7 +230,7 @@ def main(checkout: Path, dist: Path, rounds: int = ROUNDS) -> int:
         print(f"skipping expansion benchmarks: {err}")
         return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    bench = Bench(compiler, checkout)
+    bench = ExpansionBench(compiler, checkout)
     result = {
         "compiler": str(compiler.sysroot),
         "rounds": rounds,

@@ -25,9 +25,9 @@ from pathlib import Path
 from patcher import process
 from patcher.bench.expansion import DESCRIBE
 from patcher.bench.option_expansion import big_struct_source
-from patcher.build.install import Installed, dist_dir, installed
+from patcher.build.install import Installed, installed
 from patcher.cargo import modules
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, dist_dir
 from patcher.results import write_result
 from patcher.suite.e2e import MacroFlags
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from patcher.engine.tree import UPSTREAM_REF
 from patcher.errors import PatcherError
+from patcher.paths import XPyBuild
 from patcher.process import run_logged
 from patcher.provision.checkout import open_repo
 from patcher.rustc.options import crate_of
@@ -37,7 +38,7 @@ def x_check(checkout: Path, paths: list[str], edited: list[str], log: Path | Non
     with the tail of the log on errors, and on any warning located in an `edited` file
     (the patched compiler must build with deny-warnings)."""
     cmd = [sys.executable, "x.py", "check", *paths, "library/proc_macro"]
-    log = log or checkout / "build" / "logs" / "check.log"
+    log = log or XPyBuild(checkout).log("check")
     elapsed = run_logged(cmd, checkout, log, show=("error", "Checking stage", "Build completed"))
     ours = warnings_in_log(checkout, log, edited)
     if ours:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from patcher.build import wasmtime_lib
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import dist_dir
+from patcher.pins import LLVM
 
-LLD_CANDIDATES = ("/usr/lib/llvm-22/bin/lld", "/usr/bin/ld.lld-22")
+LLD_CANDIDATES = (str(LLVM.prefix / "bin" / "lld"), f"/usr/bin/ld.lld-{LLVM.major}")
 INSTALL_MARKER = "rustc-wasm-proc-macros.json"  # in an installed sysroot: what it was built from
 
 
@@ -30,10 +31,6 @@ class Installed:
     @property
     def rustc(self) -> Path:
         return self.sysroot / "bin" / "rustc"
-
-
-def dist_dir(name: str = "native") -> Path:
-    return REPO_ROOT / "dist" / name
 
 
 def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Installed:
@@ -109,7 +106,7 @@ def write_cargo_wasm(bin_dir: Path) -> Path:
     bin_dir.mkdir(parents=True, exist_ok=True)
     script = bin_dir / "cargo-wasm"
     script.write_text(
-        "#!/bin/sh\n# `cargo wasm <command>`: every proc macro from WebAssembly (README, cargo projects)\n"
+        "#!/bin/sh\n# `cargo wasm <command>`: every proc macro from WebAssembly (docs/cargo-wasm.md)\n"
         f'exec "{sys.executable}" -m patcher.cargo.front "$@"\n'
     )
     script.chmod(0o755)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from patcher.build.install import install
+from patcher.paths import XPyBuild
 from patcher.process import run_checked, run_logged
 from patcher.results import append_result, results_dir
 from patcher.rustc.abi import GUEST_TARGET
@@ -19,6 +20,11 @@ from patcher.rustc.abi import GUEST_TARGET
 # the proc-macro guest target, and wasm32-unknown-unknown for modules built before it
 WASM_TARGETS = (GUEST_TARGET, "wasm32-unknown-unknown")
 X_PY_PROGRESS = ("Building", "Build completed", "Assembling", "error")
+
+
+def log_path(checkout: Path) -> Path:
+    """The native build's x.py log."""
+    return XPyBuild(checkout).log("build-native")
 
 
 def host_triple() -> str:
@@ -37,7 +43,7 @@ def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path)
     seconds = run_logged([*x_py, "src/tools/rustdoc"], checkout, log, X_PY_PROGRESS)
     targets = ",".join((host, *WASM_TARGETS))
     seconds += run_logged([*x_py, "library", "--target", targets], checkout, log, X_PY_PROGRESS, append=True)
-    install(checkout / "build" / host / "stage1", dist, host, option, slots)
+    install(XPyBuild(checkout).stage(host, 1), dist, host, option, slots)
     record("native", option, slots, seconds)
     return seconds
 

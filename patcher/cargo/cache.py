@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CACHE_ENV = "RUSTC_WASM_MODULE_CACHE"
+from patcher.environment import CACHE_ENV as DOWNLOADS_CACHE_ENV
+from patcher.environment import MODULE_CACHE_ENV
+
+CACHE_ENV = MODULE_CACHE_ENV
 MODULE = "module.wasm"
 ENTRY = "entry.json"
 FAILED = "failed.json"
@@ -38,7 +41,7 @@ def cache_root() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
-    base = os.environ.get("RUSTC_WASM_CACHE")
+    base = os.environ.get(DOWNLOADS_CACHE_ENV)
     return (Path(base) if base else Path.home() / ".cache" / "rustc-wasm-proc-macros") / "modules"
 
 

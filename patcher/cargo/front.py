@@ -18,22 +18,22 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from patcher.build.install import Installed, dist_dir, installed
+from patcher.build.install import Installed, installed
 from patcher.cargo import memo, modules, wrapper
 from patcher.cargo.cache import Hit, ModuleCache, module_key
 from patcher.cargo.graph import Graph, Package, read_graph
-from patcher.cargo.plan import PLAN_ENV, Module, Plan
+from patcher.cargo.plan import PLAN_ENV, Module, WrapperPlan
 from patcher.cargo.units import MacroUnit, UnitGraph, read_unit_graph, unit_graph_command
+from patcher.environment import DIST_ENV, KEEP_NATIVE_ENV, STRICT_ENV
 from patcher.errors import PatcherError
+from patcher.paths import dist_dir
 from patcher.process import environment
 from patcher.rustc.abi import DECLS_VERSION
 
-STRICT_ENV = "RUSTC_WASM_STRICT"  # 1: as --strict
-KEEP_NATIVE_ENV = "RUSTC_WASM_KEEP_NATIVE"  # comma-separated crate names: as --keep-native
-DIST_ENV = "RUSTC_WASM_DIST"  # the installed compiler (default dist/native)
 HOST_DYLIB = ("lib", ".so")  # where cargo expects a proc macro on this (Linux) host
 # cargo options that shape the graph, given to `cargo metadata` too (and to module
 # builds: --config, --offline)
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     route = make_route(args, strict, frozenset(n.replace("-", "_") for n in keep))
     print(f"{'Engine':>12} {modules.engine_line(route.compiler)}", file=sys.stderr, flush=True)
     plan = current_plan(route, args)
-    for label, reason in sorted(Plan.read(plan).native.items()):  # every run, not only when planned
+    for label, reason in sorted(WrapperPlan.read(plan).native.items()):  # every run, not only when planned
         print(f"warning: proc macro {label} runs natively, not sandboxed: {reason}", file=sys.stderr)
     remove_stale_stand_ins(plan, _target_dirs(args, route))
     env = cargo_env(route, plan)
@@ -110,7 +110,7 @@ def current_plan(route: Route, args: list[str]) -> Path:
 def remove_stale_stand_ins(plan_path: Path, target_dirs: list[Path]) -> None:
     """Stand-ins of packages this plan compiles natively (an earlier command's plan did
     not) are removed: cargo sees their outputs missing and compiles the real crates."""
-    stand_ins = set(Plan.read(plan_path).stand_ins)
+    stand_ins = set(WrapperPlan.read(plan_path).stand_ins)
     for target in target_dirs:
         for deps in [*target.glob("*/deps"), *target.glob("*/*/deps")]:
             for path in deps.glob("lib*"):
@@ -134,17 +134,25 @@ def _target_dirs(args: list[str], route: Route) -> list[Path]:
     return [d / "target" for d in (route.cwd, *route.cwd.parents) if (d / "target").is_dir()][:1]
 
 
-def native_deps_for(args: list[str]) -> str:
+class NativeDeps(Enum):
+    """Which macros' dependencies a cargo command also needs as native libraries."""
+
+    NONE = "none"
+    MEMBERS = "members"  # those of the workspace's own macro crates, built as test programs
+    ALL = "all"  # those of every macro of the graph (rustdoc reads every crate)
+
+
+def native_deps_for(args: list[str]) -> NativeDeps:
     """Which macros' dependencies a cargo command needs natively: documentation covers
     every crate of the graph; tests, benchmarks and `--all-targets` build the workspace's
     own macro crates as test programs."""
     command = args[0] if args else ""
     if command in ("doc", "rustdoc"):
-        return "all"
+        return NativeDeps.ALL
     targets = ("--all-targets", "--tests", "--test", "--benches", "--bench", "--examples", "--example")
     if command in ("test", "t", "bench", "clippy", "fix") or any(a.split("=")[0] in targets for a in args):
-        return "members"
-    return "none"
+        return NativeDeps.MEMBERS
+    return NativeDeps.NONE
 
 
 def plan_inputs(graph: Graph, route: Route) -> list[Path]:
@@ -197,10 +205,12 @@ def module_of_crate(crate_dir: Path, compiler: Installed, cargo_args: list[str],
     return out
 
 
-def plan_for(graph: Graph, route: Route, native_deps: str = "none", units: UnitGraph | None = None) -> Plan:
+def plan_for(
+    graph: Graph, route: Route, native_deps: NativeDeps = NativeDeps.NONE, units: UnitGraph | None = None
+) -> WrapperPlan:
     """Decide, for every proc macro the build uses (`units`, cargo's unit graph; without
     one, every macro of `graph`), wasm or native; fill the cache. With `native_deps`
-    "members" (or "all"), the dependencies of the workspace's own proc macros (or of
+    MEMBERS (or ALL), the dependencies of the workspace's own proc macros (or of
     every one) are compiled natively all the same, for the commands that build more of a
     macro crate than its library (its tests, its documentation)."""
     wasm: set[str] = set()
@@ -219,13 +229,13 @@ def plan_for(graph: Graph, route: Route, native_deps: str = "none", units: UnitG
             continue
         wasm.add(pkg.id)
         modules_by_dir.setdefault(_dir(pkg), []).append(Module(list(macro.features), str(hit.module), hit.sha256))
-    if native_deps == "all":
+    if native_deps is NativeDeps.ALL:
         stand_ins = []
     else:
-        members = set(graph.members) if native_deps == "members" else set()
+        members = set(graph.members) if native_deps is NativeDeps.MEMBERS else set()
         stand_ins = graph.stand_ins(wasm - members)
     labels = {_dir(p): p.label for p in [*(graph.packages[i] for i in wasm), *stand_ins]}
-    return Plan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels, native)
+    return WrapperPlan(route.strict, HOST_DYLIB, modules_by_dir, [_dir(p) for p in stand_ins], labels, native)
 
 
 def module_for(macro: MacroUnit, graph: Graph, route: Route) -> Hit:
@@ -329,7 +339,7 @@ def cargo_env(route: Route, plan: Path) -> dict[str, str]:
     }
 
 
-def write_plan(plan: Plan, route: Route) -> Path:
+def write_plan(plan: WrapperPlan, route: Route) -> Path:
     """Plans are named by their content: concurrent builds never overwrite each other's."""
     digest = hashlib.sha256(plan.to_json().encode()).hexdigest()[:24]
     return plan.write(route.work / "plans" / f"{digest}.json")

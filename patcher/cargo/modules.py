@@ -23,21 +23,21 @@ from typing import Any
 
 from patcher.build.install import Installed
 from patcher.cargo.cache import BuildImpossible
+from patcher.environment import GUEST_TARGET_ENV
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import work_dir
 from patcher.process import capture
 from patcher.provision import vendor
 from patcher.rustc.abi import GUEST_TARGET
 
 # the target modules are built for; $RUSTC_WASM_GUEST_TARGET=wasm32-unknown-unknown builds
 # them as before the guest target existed (to compare; its modules load alike)
-GUEST_TARGET_ENV = "RUSTC_WASM_GUEST_TARGET"
 WASM_TARGET = os.environ.get(GUEST_TARGET_ENV) or GUEST_TARGET
 # How guests are compiled: cargo's release profile, one codegen unit and fat LTO (the
 # interpreter runs every instruction the optimiser leaves; 2-8% faster expansion than
 # release's defaults, docs/expansion-speed.md). Part of every module cache key.
 GUEST_PROFILE = {"CARGO_PROFILE_RELEASE_LTO": "fat", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "1"}
-BUILD_DIR = REPO_ROOT / "build" / "macros"
+BUILD_DIR = work_dir("macros")
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from patcher.cargo.wrapper import PLAN_ENV
+from patcher.environment import PLAN_ENV
 
-__all__ = ["PLAN_ENV", "Module", "Plan"]
+__all__ = ["PLAN_ENV", "Module", "WrapperPlan"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Module:
 
 
 @dataclass
-class Plan:
+class WrapperPlan:
     strict: bool
     dylib: tuple[str, str]  # the host's proc-macro file name: prefix, suffix
     modules: dict[str, list[Module]] = field(default_factory=dict)  # proc macros run from wasm
@@ -41,7 +41,9 @@ class Plan:
         return path
 
     @staticmethod
-    def read(path: Path) -> Plan:
+    def read(path: Path) -> WrapperPlan:
         raw = json.loads(path.read_text())
         modules = {k: [Module(**m) for m in v] for k, v in raw["modules"].items()}
-        return Plan(raw["strict"], tuple(raw["dylib"]), modules, raw["stand_ins"], raw["labels"], raw.get("native", {}))
+        return WrapperPlan(
+            raw["strict"], tuple(raw["dylib"]), modules, raw["stand_ins"], raw["labels"], raw.get("native", {})
+        )

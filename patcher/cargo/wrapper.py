@@ -18,6 +18,8 @@ import json
 import os
 import sys
 
+# this file runs as a script of its own (python -S -E), importing nothing of `patcher`:
+# these two names are those of patcher/environment.py (tests/test_environment.py checks)
 PLAN_ENV = "RUSTC_WASM_PLAN"
 STRICT_FLAG = "-Zproc-macro-wasm-only"
 # strict mode without unstable flags (patcher/rustc/abi.py WASM_ONLY_ENV): the flag would
@@ -28,7 +30,7 @@ SKIPPED_DIRS = {"target", ".git"}  # not part of a path package's sources
 STAND_IN_MARK = "rustc-wasm-proc-macros stand-in:"
 STAND_IN_TEXT = (
     STAND_IN_MARK + " {label} is used only by proc macros that run from WebAssembly, so it "
-    "was not compiled natively (see README, `cargo wasm`).\npackage: {package}\n"
+    "was not compiled natively (see docs/cargo-wasm.md).\npackage: {package}\n"
 )
 TAKES_VALUE = ("--crate-name", "--crate-type", "--emit", "--out-dir", "--cfg", "-C", "--json")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from patcher.engine import rust_syntax as rs
 from patcher.engine.edits import Edit, Finding, Splice
+from patcher.environment import CRASH_AFTER_ENV
 from patcher.errors import PatcherError
 
 ReadPristine = Callable[[str], "bytes | None"]
@@ -103,7 +104,7 @@ def report_findings(findings: list[Finding], what: str) -> PatcherError:
     lines += [str(f) for f in findings]
     lines.append(
         "Upstream moved? Update the anchor queries in patcher/rustc/patchset.py (rustc) or "
-        "patcher/llvm/patchset.py (LLVM); see the README."
+        "patcher/llvm/patchset.py (LLVM); see docs/architecture.md."
     )
     return PatcherError("\n".join(lines))
 
@@ -146,7 +147,6 @@ class State:
 
 
 # Test hook: crash (os._exit) after this many files were replaced, to prove recovery.
-CRASH_AFTER_ENV = "RUSTC_WASM_PATCHER_CRASH_AFTER"
 
 
 def write_atomically(root: Path, git_dir: Path, targets: dict[str, bytes | None]) -> None:

@@ -3,9 +3,11 @@ walk the flat token trees of macro bodies."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import tree_sitter
 import tree_sitter_rust
@@ -26,7 +28,35 @@ def parse(source: bytes) -> tree_sitter.Tree:
 
 @lru_cache(maxsize=512)
 def compile_query(lang: tree_sitter.Language, text: str) -> tree_sitter.Query:
-    return tree_sitter.Query(lang, text)
+    return tree_sitter.Query(lang, spacing_tolerant(text))
+
+
+# `(#eq? @capture "text")` whose text is more than one token (`#![feature(x)]`, `a.b()`)
+_EQ_OF_TOKENS = re.compile(r'\(#eq\? (@\w+) "([^"\\]*[^\w"\\][^"\\]*)"\)')
+
+
+def spacing_tolerant(query: str) -> str:
+    """The query with every exact-text comparison of several tokens made indifferent to
+    the spacing between them: `(#eq? @c "a.b()")` also matches `a\n    .b( )`, so that
+    upstream reformatting a line (rustfmt reflowing a call) does not move an anchor. The
+    tokens themselves still have to be the same."""
+    return _EQ_OF_TOKENS.sub(lambda m: f'(#match? {m[1]} "{_query_string(_tokens_regex(m[2]))}")', query)
+
+
+def _tokens_regex(text: str) -> str:
+    """`text` as a regex: its tokens in order, any spacing between them (at least one
+    space between two words: without it they would be one)."""
+    tokens = re.findall(r"\w+|\S", text)
+    regex = re.escape(tokens[0])
+    for previous, token in pairwise(tokens):
+        words = re.match(r"\w", previous) and re.match(r"\w", token)
+        regex += ("\\s+" if words else "\\s*") + re.escape(token)
+    return f"^{regex}$"
+
+
+def _query_string(regex: str) -> str:
+    """A regex as the body of a tree-sitter query string (backslashes escaped)."""
+    return regex.replace("\\", "\\\\")
 
 
 def captures(tree: tree_sitter.Tree, query: str, name: str) -> list[Node]:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
+from patcher.pins import default_source
 from patcher.process import capture
 
-LLVM_CONFIG = Path("/usr/lib/llvm-22/bin/llvm-config")
+LLVM_CONFIG = default_source().llvm.prefix / "bin" / "llvm-config"
 TEMPLATE = "bootstrap.toml.j2"
-STAGE0_VERSION = "1.95.0"
+STAGE0_VERSION = default_source().stage0
 
 
 def stage0_tool(name: str) -> Path:

@@ -13,19 +13,15 @@ import git
 
 from patcher.errors import PatcherError
 from patcher.paths import cache_dir
-from patcher.pins import Tarball
+from patcher.pins import LLVM
 from patcher.process import run_checked
 from patcher.provision import download
 from patcher.provision.checkout import commit_pristine, provisioned_version
 
-LLVM_VERSION = "22.1.8"
-LLVM_TARBALL = Tarball(
-    "llvm-toolchain-22_22.1.8.orig.tar.xz",
-    196_630_560,
-    "b49b9277aef97616320b2da259e1f8174c65b0ce2fbe2e8629644a97693402fe",
-)
-LLVM_SOURCE_PACKAGE = "llvm-toolchain-22"
-TOP_DIR = "llvm-toolchain-22_22.1.8"
+LLVM_VERSION = LLVM.version
+LLVM_TARBALL = LLVM.source
+LLVM_SOURCE_PACKAGE = LLVM.source_package
+TOP_DIR = LLVM.top_dir
 # What the WASI host build reads: LLVM itself, its cmake modules, the C++ runtimes
 # (libc++ with threads for the Debian route), and lld for a later in-process linker.
 PARTS = ("llvm", "cmake", "third-party", "libcxx", "libcxxabi", "libunwind", "runtimes", "libc", "lld")

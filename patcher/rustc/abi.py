@@ -42,7 +42,6 @@ GUEST_OS = "procmacro"
 WASM_WITHOUT_OS_CFG = f'all(target_family = "wasm", any(target_os = "unknown", target_os = "{GUEST_OS}"))'
 # Strict mode for a stable toolchain: with this set to 1, rustc refuses to load a native proc
 # macro, as with `-Z proc-macro-wasm-only` (patcher/cargo/wrapper.py sets it).
-WASM_ONLY_ENV = "RUSTC_PROC_MACRO_WASM_ONLY"
 # A guest's `std::fs` asks for a file through the environment import, with this name
 # prefix before the path (no variable name holds a NUL byte): the relay ABI is unchanged,
 # and an older compiler answers "unset", which the guest reads as "no such file".

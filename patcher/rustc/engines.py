@@ -10,9 +10,6 @@ WASMTIME_VERSION = "51.0.0"  # PyPI's `wasmtime` package carries the library (re
 WASMTIME_VERSION_SYMBOL = "resolve_vmctx_memory_ptr_" + WASMTIME_VERSION.replace(".", "_")
 # where `nox -s build` installs the library, relative to the compiler's sysroot
 WASMTIME_LIBRARY_IN_SYSROOT = "lib/rustc-wasm-proc-macros/libwasmtime.so"
-ENGINE_ENV = "RUSTC_WASM_PROC_MACRO_ENGINE"
-WASMTIME_LIBRARY_ENV = "RUSTC_WASM_WASMTIME_LIB"  # names the library elsewhere than the sysroot
-COMPILED_CACHE_ENV = "RUSTC_WASM_COMPILED_CACHE"  # where wasmtime's compiled code is cached
 ENGINES = ("auto", "wasmi", "wasmtime")
 
 

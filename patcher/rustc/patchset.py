@@ -30,6 +30,8 @@ from patcher.engine.edits import (
     string_named,
 )
 from patcher.engine.workspace import PatchSet
+from patcher.environment import COMPILETEST_ENV, WASM_ONLY_ENV
+from patcher.pins import default_source
 from patcher.rustc import engines, options
 from patcher.rustc.abi import (
     CWD_QUERY,
@@ -48,7 +50,6 @@ from patcher.rustc.abi import (
     HOST_RECEIVE,
     HOST_REPLY,
     HOST_WRITE,
-    WASM_ONLY_ENV,
     WASM_WITHOUT_OS_CFG,
 )
 from patcher.rustc.anchors import Z_OPTIONS_TABLE, depends_on_runtime
@@ -81,7 +82,6 @@ from patcher.rustc.wasm_host import WASM_HOST
 
 DEFAULT_SLOTS = 64
 # compiletest's wasm proc-macro mode: this variable names the target proc macros are built for.
-COMPILETEST_ENV = "COMPILETEST_WASM_PROC_MACROS"
 # Sandbox limits per expansion (overridable at run time, see templates/runtime/limits.rs.j2).
 DEFAULT_FUEL = 2_000_000_000
 DEFAULT_MEMORY_MIB = 1024
@@ -524,6 +524,11 @@ STD_SMALL_BLOCKS: list[Edit] = [
 ]
 
 
+def _locked(name: str) -> str:
+    """`name version` as Cargo.lock names a crate it holds several versions of (pins.py)."""
+    return f"{name} {default_source().locked[name]}"
+
+
 def cargo_lock(dependents: tuple[str, ...]) -> Edit:
     """The runtime crate and the interpreter crates vendored from Debian (patcher/provision/vendor.py)."""
     return CargoLockPackage(
@@ -532,11 +537,11 @@ def cargo_lock(dependents: tuple[str, ...]) -> Edit:
             LockedPackage(
                 "rustc_wasm_proc_macro",
                 "0.0.0",
-                ("libloading 0.9.0", "rustc_proc_macro", "sha2", "wasmi", "wasmparser 0.239.0"),
+                (_locked("libloading"), "rustc_proc_macro", "sha2", "wasmi", _locked("wasmparser")),
             ),
             LockedPackage("spin", "0.10.0", (), CRATES_IO),
             # optional and never built, but locked all the same (cargo#10801)
-            LockedPackage("string-interner", "0.19.0", ("hashbrown 0.16.1", "serde"), CRATES_IO),
+            LockedPackage("string-interner", "0.19.0", (_locked("hashbrown"), "serde"), CRATES_IO),
             LockedPackage(
                 "wasmi",
                 "1.1.0",

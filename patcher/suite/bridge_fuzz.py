@@ -19,16 +19,16 @@ from pathlib import Path
 
 from patcher.build.install import Installed
 from patcher.cargo import modules
+from patcher.environment import ENGINE_ENV
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, work_dir
 from patcher.process import TIMED_OUT, capture
 from patcher.results import write_result
 from patcher.rustc import options
-from patcher.rustc.engines import ENGINE_ENV
 from patcher.suite.ice import IceWatch
 
 CRATE = REPO_ROOT / "e2e" / "macros" / "hostile_bridge"
-WORK_DIR = REPO_ROOT / "build" / "bridge-fuzz"
+WORK_DIR = work_dir("bridge-fuzz")
 ENGINES = ("wasmtime", "wasmi")
 CASES_PER_RUN = 200
 TIMEOUT = 600  # seconds per compiler run: longer is a hang

@@ -20,6 +20,7 @@ from pathlib import Path
 from patcher.build.install import Installed
 from patcher.cargo import modules
 from patcher.cargo.wrapper import STRICT_ENV
+from patcher.environment import DIST_ENV
 from patcher.paths import REPO_ROOT
 from patcher.process import capture
 from patcher.suite.ice import IceWatch
@@ -251,7 +252,7 @@ def cargo_command(
         env |= {"RUSTC": str(compiler.rustc), "RUSTDOC": str(compiler.sysroot / "bin" / "rustdoc")}
         cmd = [modules.cargo(), *args]
     else:
-        env["RUSTC_WASM_DIST"] = str(compiler.sysroot)
+        env[DIST_ENV] = str(compiler.sysroot)
         cmd = [sys.executable, "-m", "patcher.cargo.front", "--strict", *args]
     return cmd, env, ("RUSTC_WRAPPER", "RUSTFLAGS", "RUSTC_BOOTSTRAP")
 

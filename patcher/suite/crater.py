@@ -25,14 +25,15 @@ from pathlib import Path
 
 from patcher.build.install import Installed
 from patcher.cargo import modules
-from patcher.cargo.modules import GUEST_TARGET_ENV, first_error
-from patcher.paths import REPO_ROOT
+from patcher.cargo.modules import first_error
+from patcher.environment import GUEST_TARGET_ENV
+from patcher.paths import REPO_ROOT, work_dir
 from patcher.process import capture
 from patcher.provision import vendor
 from patcher.results import write_result
 from patcher.suite.cargo_workspace import cargo_command
 
-WORK = REPO_ROOT / "build" / "crater"
+WORK = work_dir("crater")
 TIMEOUT = 1800
 RESULTS = ("pass", "build-fail", "expansion-differs", "skipped")
 

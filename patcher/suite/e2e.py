@@ -28,12 +28,12 @@ from pathlib import Path
 
 from patcher.build.install import Installed, installed
 from patcher.cargo import modules
+from patcher.environment import ENGINE_ENV
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, work_dir
 from patcher.process import TIMED_OUT, capture
 from patcher.results import write_result
 from patcher.rustc import options
-from patcher.rustc.engines import ENGINE_ENV
 from patcher.suite import expected, fixtures
 from patcher.suite.cargo_workspace import WorkspaceCases
 from patcher.suite.engine_cases import EngineCases
@@ -42,7 +42,7 @@ from patcher.suite.outcome import Outcome
 from patcher.wasm_host.wasmtime import program_options, wasmtime_binary
 
 E2E_DIR = REPO_ROOT / "e2e"
-WORK_DIR = REPO_ROOT / "build" / "e2e"
+WORK_DIR = work_dir("e2e")
 TIMEOUT = 300  # seconds per compiler run: a hang is a failure, not a stuck suite
 # programs whose expansion must be identical with the native and the wasm build of their macros
 SAME_EXPANSION = ("all_kinds", "syn_generics")

@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from patcher.environment import COMPILED_CACHE_ENV, ENGINE_ENV, FUEL_ENV, WASMTIME_LIBRARY_ENV
 from patcher.process import environment
-from patcher.rustc.engines import COMPILED_CACHE_ENV, ENGINE_ENV, WASMTIME_LIBRARY_ENV
 from patcher.suite.outcome import Outcome
 
 # compile(program name, extra environment, extra arguments) -> (returncode, stderr), as the
@@ -92,9 +92,7 @@ class EngineCases:
         start = time.perf_counter()
         cmd = self.command("hostile_loops", {})
         # RUSTC_BOOTSTRAP: the -Z flags of option B, as the suite's compiles have it
-        env = environment(
-            {ENGINE_ENV: "wasmtime", "RUSTC_WASM_PROC_MACRO_FUEL": "1000000000000000", "RUSTC_BOOTSTRAP": "1"}
-        )
+        env = environment({ENGINE_ENV: "wasmtime", FUEL_ENV: "1000000000000000", "RUSTC_BOOTSTRAP": "1"})
         log = self.cache.parent / "crash-report.stderr"
         with log.open("w") as err, subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err) as proc:
             time.sleep(3)  # loaded, compiled and looping

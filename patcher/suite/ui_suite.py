@@ -24,19 +24,18 @@ from pathlib import Path
 
 from patcher.build.install import link_rust_lld
 from patcher.build.native import host_triple
+from patcher.environment import COMPILETEST_ENV, ENGINE_ENV, WASMTIME_LIBRARY_ENV
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import XPyBuild, work_dir
 from patcher.process import run_logged
 from patcher.results import results_dir, stamp
 from patcher.rustc.abi import GUEST_TARGET
-from patcher.rustc.engines import ENGINE_ENV, WASMTIME_LIBRARY_ENV
-from patcher.rustc.patchset import COMPILETEST_ENV
 from patcher.suite import ice
 
 SUITE = "tests/ui/proc-macro"
 WASM_TARGET = GUEST_TARGET
 RESULTS = "ui-proc-macro.json"  # in results/
-LOG_DIR = REPO_ROOT / "build" / "ui"
+LOG_DIR = work_dir("ui")
 FAILURE_LINES = 40  # of compiletest's report of a failure, kept in the results
 
 
@@ -193,7 +192,7 @@ def run_suite(
     tools = link_rust_lld(LOG_DIR / "bin")
     # compiletest clears a test's auxiliary directory only for `aux-build` tests: the other
     # mode's modules or dylibs left there would make two candidates for one crate.
-    shutil.rmtree(checkout / "build" / host_triple() / "test" / "ui", ignore_errors=True)
+    shutil.rmtree(XPyBuild(checkout).ui_tests(host_triple()), ignore_errors=True)
     mode = mode_of(native, engine)
     paths = [arg for arg in extra if arg.startswith("tests/")] or [SUITE]  # one test, or the suite
     cmd = [

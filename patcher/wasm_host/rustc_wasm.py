@@ -20,6 +20,7 @@ from patcher.build.install import give_rust_lld, publish, staging_dir
 from patcher.build.native import X_PY_PROGRESS, host_triple
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
+from patcher.paths import XPyBuild
 from patcher.process import run_checked, run_logged
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain, compiler_rt_builtins
@@ -60,11 +61,11 @@ class RustcForWasm:
     @property
     def stage1_native(self) -> Path:
         """The build compiler's sysroot, which also receives the std built for the wasm host."""
-        return self.checkout / "build" / self.native / "stage1"
+        return XPyBuild(self.checkout).stage(self.native, 1)
 
     @property
     def built(self) -> Path:
-        return self.checkout / "build" / self.triple / "stage2" / "bin" / "rustc.wasm"
+        return XPyBuild(self.checkout).stage(self.triple, 2) / "bin" / "rustc.wasm"
 
     @property
     def std(self) -> Path:
@@ -124,7 +125,7 @@ class RustcForWasm:
         """Reuse the native stage1 compiler already built in the checkout: it only compiles
         rustc.wasm, and the wasm-host edits are inert on a native host, so rebuilding it
         (about 13 min here) would change nothing."""
-        return any((self.checkout / "build" / self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
+        return any(XPyBuild(self.checkout).triple(self.native).glob("stage1-rustc/*/release/.librustc-stamp"))
 
     def forget_rustc_link(self) -> None:
         """cargo relinks rustc.wasm only when a Rust input changed, not when the libraries it
@@ -132,7 +133,7 @@ class RustcForWasm:
         inputs changed, so it drops rustc-main's fingerprints and cargo links it again.
         (What rustc_llvm bundles, libc++abi among it, is bundled again when llvm-config changes.)"""
         pattern = f"*/stage2-rustc/{self.triple}/release/.fingerprint/rustc-main-*"
-        for fingerprint in (self.checkout / "build").glob(pattern):
+        for fingerprint in XPyBuild(self.checkout).root.glob(pattern):
             shutil.rmtree(fingerprint)
 
     def build(self, log: Path) -> float:

@@ -27,9 +27,10 @@ import git
 from patcher.engine.plan import ReadPristine
 from patcher.engine.tree import upstream_reader
 from patcher.engine.workspace import Workspace, plan_pristine
+from patcher.environment import HOST_BUILD_ENV
 from patcher.errors import PatcherError
 from patcher.llvm.patchset import VARIANT, llvm_edits, llvm_patch_set
-from patcher.paths import REPO_ROOT
+from patcher.paths import work_dir
 from patcher.process import run_checked
 from patcher.provision import bootstrap_config
 from patcher.provision.checkout import open_repo, rustc_workspace
@@ -47,8 +48,8 @@ RESULTS = "wasm-host-build.json"  # in results/
 
 
 def build_dir() -> Path:
-    override = os.environ.get("RUSTC_WASM_HOST_BUILD")
-    return Path(override).resolve() if override else REPO_ROOT / "build" / "wasm-host"
+    override = os.environ.get(HOST_BUILD_ENV)
+    return Path(override).resolve() if override else work_dir("wasm-host")
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ class Rustc(HostStep):
 
 
 # a new rustc.wasm is installed and checked again: the steps below read rustc's inputs too
-RUSTC_WASM_CODE = ("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime")
+LAUNCHER_CODE = ("patcher.wasm_host.rustc_wasm", "patcher.wasm_host.wasmtime")
 
 
 class Install(HostStep):
@@ -353,7 +354,7 @@ class Install(HostStep):
     def inputs(self) -> tuple[str, ...]:
         b = self.build
         launcher = inputs.templates(rustc_wasm.LAUNCHER)
-        return (*b.rustc_inputs, str(b.dist), launcher, inputs.modules(*RUSTC_WASM_CODE))
+        return (*b.rustc_inputs, str(b.dist), launcher, inputs.modules(*LAUNCHER_CODE))
 
     def run(self) -> None:
         b = self.build
@@ -369,7 +370,7 @@ class Hello(HostStep):
 
     def inputs(self) -> tuple[str, ...]:
         b = self.build
-        return (*b.rustc_inputs, str(b.dist), inputs.modules(*RUSTC_WASM_CODE))
+        return (*b.rustc_inputs, str(b.dist), inputs.modules(*LAUNCHER_CODE))
 
     def run(self) -> None:
         b = self.build

@@ -20,12 +20,22 @@ from pathlib import Path
 from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.paths import TEMPLATES_DIR
+from patcher.pins import LLVM
 from patcher.process import run_logged
 
-DEBIAN_LLVM = Path("/usr/lib/llvm-22")
-DEBIAN_BUILTINS = DEBIAN_LLVM / "lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a"  # libclang-rt-22-dev-wasm32
+DEBIAN_LLVM = LLVM.prefix
+DEBIAN_BUILTINS = (
+    DEBIAN_LLVM / f"lib/clang/{LLVM.major}/lib/wasi/libclang_rt.builtins-wasm32.a"
+)  # libclang-rt-N-dev-wasm32
 THREADS_TRIPLE = "wasm32-wasip1-threads"
-DEBIAN_PACKAGES = ("clang-22", "lld-22", "libclang-rt-22-dev-wasm32", "wasi-libc (from sid)", "llvm-22-tools")
+_N = LLVM.major
+DEBIAN_PACKAGES = (
+    f"clang-{_N}",
+    f"lld-{_N}",
+    f"libclang-rt-{_N}-dev-wasm32",
+    "wasi-libc (from sid)",
+    f"llvm-{_N}-tools",
+)
 # wasi-libc's emulations LLVM relies on (signal constants, mman, process clocks, getpid).
 WASI_EMULATIONS = ("mman", "signal", "process-clocks", "getpid")
 CMAKE_TOOLCHAIN = "wasi/toolchain.cmake.j2"

@@ -18,6 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from patcher.environment import VENDOR_ENV
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, cache_dir, downloads_dir
 from patcher.pins import Tarball
@@ -38,7 +39,7 @@ CMAKE_MINIMUM = (3, 26)
 
 
 def vendor_dir() -> Path:
-    override = os.environ.get("RUSTC_WASM_VENDOR")
+    override = os.environ.get(VENDOR_ENV)
     return Path(override) if override else DEFAULT_VENDOR_DIR
 
 

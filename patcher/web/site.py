@@ -17,13 +17,13 @@ from pathlib import Path
 from patcher.build.install import Installed
 from patcher.cargo import modules
 from patcher.errors import PatcherError
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, work_dir
 from patcher.pins import DEFAULT_VERSION
 from patcher.suite.e2e import E2E_DIR, MacroFlags
 from patcher.wasm_host.rustc_wasm import std_files
 
 WEB_DIR = REPO_ROOT / "web"
-SITE_DIR = REPO_ROOT / "build" / "web"
+SITE_DIR = work_dir("web")
 SHIM = WEB_DIR / "node_modules" / "@bjorn3" / "browser_wasi_shim"
 STATIC = ("index.html", "style.css", "playground.js", "worker.js")
 TARGET = "wasm32-wasip1"

@@ -1,27 +1,29 @@
-"""The README's figures, generated from results/ so that they cannot drift from what was
-measured.
+"""The generated blocks of README.md and docs/*.md, so that they cannot drift from what
+was measured or from the code they describe.
 
-A generated block in README.md sits between two markers:
+A generated block sits between two markers:
 
     <!-- figures:NAME -->...<!-- /figures -->
 
-and its text is FIGURES[NAME](results directory). `nox -s export` rewrites every block;
-`nox -s export -- --check` (run by the tests) fails when one differs from what the
-results say. A figure the results cannot give is not written in a block.
+and its text is FIGURES[NAME](results directory) for a figure from results/, or the text
+a caller passes for NAME (tables the code's own records give: commands, environment
+variables). `nox -s export` rewrites every block; `nox -s export -- --check` (run by the
+tests) fails when one differs. A figure the results cannot give is not written.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from patcher.paths import REPO_ROOT
+from patcher.paths import REPO_ROOT, RESULTS_DIR
 
 README = REPO_ROOT / "README.md"
-RESULTS = REPO_ROOT / "results"  # the committed figures (not $RUSTC_WASM_RESULTS: the README describes these)
+DOCS = REPO_ROOT / "docs"
+RESULTS = RESULTS_DIR  # the committed figures (not $RUSTC_WASM_RESULTS: the docs describe these)
 BLOCK = re.compile(r"<!-- figures:(?P<name>[\w-]+) -->(?P<body>.*?)<!-- /figures -->", re.DOTALL)
 
 
@@ -199,15 +201,18 @@ FIGURES: dict[str, Callable[[Path], str]] = {
 }
 
 
-def render(text: str, results: Path) -> str:
+def render(text: str, results: Path, given: Mapping[str, str] | None = None) -> str:
     """`text` with every block's body generated afresh (a block spanning lines keeps its
     body on lines of its own)."""
 
     def body(match: re.Match[str]) -> str:
         name = match["name"]
-        if name not in FIGURES:
-            raise KeyError(f"README.md has a figures block `{name}` that patcher/readme_figures.py does not know")
-        figure = FIGURES[name](results)
+        if given and name in given:
+            figure = given[name].rstrip("\n")
+        elif name in FIGURES:
+            figure = FIGURES[name](results)
+        else:
+            raise KeyError(f"a figures block `{name}` that patcher/doc_blocks.py does not know")
         if "\n" in match["body"]:
             figure = f"\n{figure}\n"
         return f"<!-- figures:{name} -->{figure}<!-- /figures -->"
@@ -215,10 +220,22 @@ def render(text: str, results: Path) -> str:
     return BLOCK.sub(body, text)
 
 
-def update(check: bool, readme: Path = README, results: Path | None = None) -> bool:
-    """Rewrite the README's blocks (or, with `check`, only compare); whether it was current."""
-    text = readme.read_text()
-    new = render(text, results or RESULTS)
-    if new != text and not check:
-        readme.write_text(new)
-    return new == text
+def documents() -> list[Path]:
+    """The files whose blocks are generated: README.md and docs/*.md."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def update(
+    check: bool, files: list[Path] | None = None, results: Path | None = None, given: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Rewrite the blocks of `files` (default: `documents()`), or with `check` only
+    compare; the files that were not current."""
+    stale = []
+    for path in files if files is not None else documents():
+        text = path.read_text()
+        new = render(text, results or RESULTS, given)
+        if new != text:
+            stale.append(path)
+            if not check:
+                path.write_text(new)
+    return stale
