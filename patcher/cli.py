@@ -17,16 +17,18 @@ from patcher.bench import cargo_route as bench_cargo
 from patcher.bench import compare
 from patcher.bench import expansion as bench_expansion
 from patcher.bench import patch as bench_patch
+from patcher.bench import release as bench_release
 from patcher.bench import wasm_host as bench_wasm_host
 from patcher.build import check, install, native
 from patcher.cargo import front as cargo_front
 from patcher.cargo import modules
 from patcher.engine.workspace import ApplyReport, Workspace
 from patcher.errors import PatcherError
-from patcher.paths import checkout_dir, dist_dir
+from patcher.paths import DIST_DIR, checkout_dir, dist_dir
 from patcher.pins import DEFAULT_VERSION, RustSource, source_for
 from patcher.provision import vendor
 from patcher.provision.checkout import GitSource, ensure_checkout, rustc_workspace
+from patcher.release import toolchain as toolchain_release
 from patcher.results import write_result
 from patcher.rustc.engines import WASMTIME_LIBRARY_IN_SYSROOT
 from patcher.rustc.options import DEFAULT_OPTION, all_options, names
@@ -35,7 +37,7 @@ from patcher.suite import bridge_fuzz, crater, e2e, ui_suite
 from patcher.wasm_host import steps as wasm_host
 
 ENGINES = ("wasmi", "wasmtime")
-BENCHES = ("patch", "expansion", "cargo", "wasm-host")
+BENCHES = ("patch", "expansion", "cargo", "wasm-host", "release")
 
 
 class Needs(Enum):
@@ -328,8 +330,18 @@ def _bench(ctx: Context, args: argparse.Namespace) -> int:
         "expansion": lambda: bench_expansion.main(ctx.checkout, dist, args.rounds),
         "cargo": lambda: bench_cargo.main(ctx.checkout, dist, args.rounds),
         "wasm-host": lambda: bench_wasm_host.main(ctx.checkout, args.runs),
+        "release": lambda: bench_release.main(ctx.checkout, dist),
     }
     return max(runs[name]() for name in ([args.only] if args.only else BENCHES))
+
+
+def _release_arguments(p: argparse.ArgumentParser) -> None:
+    _dist(p)
+    p.add_argument("--out", type=Path, help="write the tarball here (default: dist/)")
+
+
+def _release(ctx: Context, args: argparse.Namespace) -> int:
+    return toolchain_release.main(_compiler(args), args.out or DIST_DIR)
 
 
 def _no_arguments(p: argparse.ArgumentParser) -> None:
@@ -364,6 +376,8 @@ COMMANDS: tuple[Command, ...] = (
             _web_arguments, _web),
     Command("bench", "patch speed; with built compilers, expansion and rustc.wasm benchmarks",
             _bench_arguments, _bench),
+    Command("dist", "pack the installed compiler as a relocatable tarball with install.sh (after `build`)",
+            _release_arguments, _release, Needs.SOURCE),
 )  # fmt: skip
 
 

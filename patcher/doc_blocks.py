@@ -152,6 +152,13 @@ def cargo_table(results: Path) -> str:
     return _table(caption, ["build", "seconds"], rows) + "\n\n" + speeds
 
 
+def release_table(results: Path) -> str:
+    data = _load(results, "bench-release.json")
+    caption = f"Measured {_made(data)}: {data['project']}, one run of each step on 2 cores."
+    rows = [f"| {name} | {value} |" for name, value in data["figures"].items()]
+    return _table(caption, ["step", "value"], rows)
+
+
 def ui_table(results: Path) -> str:
     data = _load(results, "ui-proc-macro.json")
     rows = []
@@ -198,6 +205,7 @@ FIGURES: dict[str, Callable[[Path], str]] = {
     "ui": ui_table,
     "e2e": e2e_table,
     "longest-native-build": longest_native_build,
+    "release": release_table,
 }
 
 

@@ -38,6 +38,7 @@ DIST_ENV = "RUSTC_WASM_DIST"
 MODULE_CACHE_ENV = "RUSTC_WASM_MODULE_CACHE"
 GUEST_TARGET_ENV = "RUSTC_WASM_GUEST_TARGET"
 PLAN_ENV = "RUSTC_WASM_PLAN"
+USER_WRAPPER_ENV = "RUSTC_WASM_USER_WRAPPER"
 # -- the patched compiler ------------------------------------------------------------------------
 ENGINE_ENV = "RUSTC_WASM_PROC_MACRO_ENGINE"
 WASMTIME_LIBRARY_ENV = "RUSTC_WASM_WASMTIME_LIB"
@@ -63,6 +64,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(MODULE_CACHE_ENV, CARGO_WASM, "the module cache (default `$RUSTC_WASM_CACHE/modules`)"),
     Variable(GUEST_TARGET_ENV, CARGO_WASM, "build modules for this target instead of `wasm32-procmacro`"),
     Variable(PLAN_ENV, CARGO_WASM, "set by cargo wasm for its rustc wrapper: the plan of the run"),
+    Variable(
+        USER_WRAPPER_ENV,
+        CARGO_WASM,
+        "set by cargo wasm: the user's rustc wrapper (sccache), which its own calls",
+    ),
     Variable(ENGINE_ENV, COMPILER, "`wasmtime`, `wasmi` or `auto` (default): the engine that runs modules"),
     Variable(WASMTIME_LIBRARY_ENV, COMPILER, "wasmtime's library elsewhere than the sysroot"),
     Variable(COMPILED_CACHE_ENV, COMPILER, "wasmtime's compiled-code cache (default `$RUSTC_WASM_CACHE/compiled`)"),

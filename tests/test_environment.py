@@ -37,7 +37,8 @@ def test_code_takes_the_names_from_the_environment_module() -> None:
 def test_the_standalone_wrapper_spells_the_same_names() -> None:
     """cargo wasm's rustc wrapper runs as a script of its own, importing nothing of `patcher`."""
     assert "import patcher" not in STANDALONE.read_text() and "from patcher" not in STANDALONE.read_text()
-    assert (wrapper.PLAN_ENV, wrapper.STRICT_ENV) == (environment.PLAN_ENV, environment.WASM_ONLY_ENV)
+    spelled = (wrapper.PLAN_ENV, wrapper.STRICT_ENV, wrapper.USER_WRAPPER_ENV)
+    assert spelled == (environment.PLAN_ENV, environment.WASM_ONLY_ENV, environment.USER_WRAPPER_ENV)
 
 
 def test_whatever_names_a_variable_names_a_declared_one() -> None:

@@ -15,6 +15,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entry point", ("patcher.__main__",)),
     ("command line", ("patcher.cli",)),
     ("labs", ("patcher.web", "patcher.bench")),
+    ("release", ("patcher.release",)),
     ("suites", ("patcher.suite",)),
     ("products", ("patcher.cargo",)),
     ("builders: the wasm host", ("patcher.wasm_host",)),
@@ -25,6 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("patch engine", ("patcher.engine",)),
     ("records", ("patcher.results", "patcher.doc_blocks")),
     ("processes", ("patcher.process",)),
+    ("source code", ("patcher.code",)),
     ("locations", ("patcher.paths",)),
     ("pins and variables", ("patcher.pins", "patcher.environment")),
     ("errors", ("patcher.errors", "patcher")),  # `patcher` itself: the package's empty __init__

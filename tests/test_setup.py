@@ -13,7 +13,7 @@ import pytest
 
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT
-from patcher.provision import bootstrap_config
+from patcher.provision import stage0
 
 
 @pytest.fixture
@@ -35,25 +35,25 @@ def fake_rustup(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             return subprocess.CompletedProcess(cmd, 0, toolchains[name] + "\n", "")
         raise AssertionError(cmd)
 
-    monkeypatch.setattr(bootstrap_config, "capture", capture)
-    monkeypatch.setattr(bootstrap_config.shutil, "which", lambda name: f"/usr/bin/{name}")
-    bootstrap_config.stage0_rustc.cache_clear()
+    monkeypatch.setattr(stage0, "capture", capture)
+    monkeypatch.setattr(stage0.shutil, "which", lambda name: f"/usr/bin/{name}")
+    stage0.stage0_rustc.cache_clear()
     yield toolchains
-    bootstrap_config.stage0_rustc.cache_clear()
+    stage0.stage0_rustc.cache_clear()
 
 
 def test_stage0_is_found_by_version(fake_rustup: dict[str, str]) -> None:
     fake_rustup.update({"nightly": "rustc 1.97.0-nightly (abc 2026-05-01)", "stable": "rustc 1.95.0 (59807616e)"})
-    assert bootstrap_config.stage0_rustc() == Path("/rustup/stable/bin/rustc")
-    bootstrap_config.stage0_rustc.cache_clear()
+    assert stage0.stage0_rustc() == Path("/rustup/stable/bin/rustc")
+    stage0.stage0_rustc.cache_clear()
     fake_rustup["1.95.0"] = "rustc 1.95.0 (59807616e)"
-    assert bootstrap_config.stage0_rustc() == Path("/rustup/1.95.0/bin/rustc")
+    assert stage0.stage0_rustc() == Path("/rustup/1.95.0/bin/rustc")
 
 
 def test_stage0_of_another_version_is_refused(fake_rustup: dict[str, str]) -> None:
     fake_rustup.update({"stable": "rustc 1.96.0 (0123456 2026-05-28)", "nightly": "rustc 1.97.0-nightly (abc)"})
     with pytest.raises(PatcherError) as error:
-        bootstrap_config.stage0_rustc()
+        stage0.stage0_rustc()
     message = str(error.value)
     assert "no Rust 1.95.0 for stage0" in message
     assert "`stable`: rustc 1.96.0" in message and "`nightly-x86_64-unknown-linux-gnu`: rustc 1.97.0-nightly" in message

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from patcher.engine.render import render_template
-from patcher.provision.bootstrap_config import stage0_rustc
+from patcher.provision.stage0 import stage0_rustc
 
 # What std's wasm.rs has around the edited impl: its imports, its lock, and DLMALLOC (a
 # stand-in here over the host's allocator, which counts what it hands out).

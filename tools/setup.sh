@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The set-up on a fresh Debian 12 machine (root), then the main job's first step:
 #   1. apt: sources for Debian's rustc source package (tools/setup-apt.sh), LLVM 22, lld,
-#      the interpreter's crates, python3-venv when `python3 -m venv` cannot work;
+#      sccache (the release test chains it), the interpreter's crates, python3-venv when `python3 -m venv` cannot work;
 #      --wasm-host: also clang-22, compiler-rt for wasm32, wasi-libc (sid), cmake, ninja,
 #      ccache and sccache (what `build --host wasm` needs); --web: Debian's chromium (the
 #      playground's browser test);
@@ -37,7 +37,7 @@ apt_install() {  # packages not installed yet, from the default suite (extra arg
 
 # -- 1. system packages ------------------------------------------------------------------
 bash "$root/tools/setup-apt.sh"
-apt_install llvm-22-dev llvm-22-tools lld-22 git patch xz-utils ca-certificates curl
+apt_install llvm-22-dev llvm-22-tools lld-22 git patch xz-utils ca-certificates curl sccache
 # The wasmi interpreter and its dependencies, as crate sources (vendored into the checkout).
 apt_install -t sid librust-wasmi-dev
 if [ "$wasm_host" = yes ]; then

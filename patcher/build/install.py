@@ -27,13 +27,14 @@ class Installed:
     slots: int
     build_id: str = ""  # a digest of the installed files: artifacts of another compiler are stale
     host: str = ""  # the triple it runs on (x86_64-unknown-linux-gnu, wasm32-wasip1, ...)
+    macros_by_path: bool = True  # its option's modules are crates (A, C): what cargo wasm needs
 
     @property
     def rustc(self) -> Path:
         return self.sysroot / "bin" / "rustc"
 
 
-def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Installed:
+def install(stage: Path, dist: Path, host: str, option: str, slots: int, macros_by_path: bool) -> Installed:
     """Copy the stage1 sysroot to `dist` and give it a rust-lld for wasm links and
     wasmtime's library (the compiler's engine for wasm proc macros)."""
     if not (stage / "bin" / "rustc").exists():
@@ -45,11 +46,12 @@ def install(stage: Path, dist: Path, host: str, option: str, slots: int) -> Inst
     rustdoc = stage.with_name(f"{stage.name}-tools-bin") / "rustdoc_tool_binary"
     if rustdoc.exists():  # x.py puts it in the sysroot, and its next run takes it out again
         shutil.copy2(rustdoc, staging / "bin" / "rustdoc")
-    build_id = publish(staging, dist, {"option": option, "slots": slots, "host": host})
+    marker = {"option": option, "slots": slots, "host": host, "macros_by_path": macros_by_path}
+    build_id = publish(staging, dist, marker)
     print(f"installed: {dist} (option {option}, {slots} slots per kind)", flush=True)
     if dist == dist_dir("native"):
         print(f"installed: {write_cargo_wasm(dist.parent / 'bin')} (`cargo wasm`; put its directory on PATH)")
-    return Installed(dist, option, slots, build_id)
+    return Installed(dist, option, slots, build_id, host, macros_by_path)
 
 
 def staging_dir(dist: Path) -> Path:
@@ -125,4 +127,5 @@ def installed(dist: Path) -> Installed:
         int(meta["slots"]),
         str(meta.get("build_id", "")),
         str(meta.get("host", "")),
+        bool(meta.get("macros_by_path", meta["option"] != "b")),  # installs made before the field
     )

@@ -15,6 +15,7 @@ from patcher.build.install import install
 from patcher.paths import XPyBuild
 from patcher.process import run_checked, run_logged
 from patcher.results import append_result, results_dir
+from patcher.rustc import options
 from patcher.rustc.abi import GUEST_TARGET
 
 # the proc-macro guest target, and wasm32-unknown-unknown for modules built before it
@@ -43,7 +44,7 @@ def build_native(checkout: Path, option: str, slots: int, dist: Path, log: Path)
     seconds = run_logged([*x_py, "src/tools/rustdoc"], checkout, log, X_PY_PROGRESS)
     targets = ",".join((host, *WASM_TARGETS))
     seconds += run_logged([*x_py, "library", "--target", targets], checkout, log, X_PY_PROGRESS, append=True)
-    install(XPyBuild(checkout).stage(host, 1), dist, host, option, slots)
+    install(XPyBuild(checkout).stage(host, 1), dist, host, option, slots, options.get(option).macros_by_path)
     record("native", option, slots, seconds)
     return seconds
 

@@ -17,18 +17,19 @@ import hashlib
 import os
 import shutil
 import sys
+import tomllib
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from patcher.build.install import Installed, installed
+from patcher.build.install import INSTALL_MARKER, Installed, installed
 from patcher.cargo import memo, modules, wrapper
 from patcher.cargo.cache import Hit, ModuleCache, module_key
 from patcher.cargo.graph import Graph, Package, read_graph
 from patcher.cargo.plan import PLAN_ENV, Module, WrapperPlan
 from patcher.cargo.units import MacroUnit, UnitGraph, read_unit_graph, unit_graph_command
-from patcher.environment import DIST_ENV, KEEP_NATIVE_ENV, STRICT_ENV
+from patcher.environment import DIST_ENV, KEEP_NATIVE_ENV, STRICT_ENV, USER_WRAPPER_ENV
 from patcher.errors import PatcherError
 from patcher.paths import dist_dir
 from patcher.process import environment
@@ -166,9 +167,7 @@ def plan_inputs(graph: Graph, route: Route) -> list[Path]:
 
 
 def require_crate_modules(compiler: Installed) -> None:
-    from patcher.rustc import options  # the registry imports the patch engine: only when planning
-
-    if not options.get(compiler.option).macros_by_path:
+    if not compiler.macros_by_path:
         raise PatcherError(
             f"{compiler.sysroot} was built with option {compiler.option}, whose modules are not crates; "
             f"`cargo wasm` needs option a or c: `nox -s build -- --option c`"
@@ -177,6 +176,12 @@ def require_crate_modules(compiler: Installed) -> None:
 
 def make_route(args: list[str], strict: bool, keep: frozenset[str]) -> Route:
     dist = Path(os.environ[DIST_ENV]) if DIST_ENV in os.environ else dist_dir("native")
+    if (dist / "bin" / "rustc").exists() and not (dist / INSTALL_MARKER).exists():
+        raise PatcherError(
+            f"{dist} is a Rust toolchain without wasm proc-macro support (no {INSTALL_MARKER}): "
+            f"point {DIST_ENV} at a rustc-wasm-proc-macros toolchain (an installed release, or dist/native/ "
+            "after `nox -s build`)"
+        )
     compiler = installed(dist)
     module_args = _select(args, MODULE_BUILD_FLAGS, MODULE_BUILD_SWITCHES)
     if "--frozen" in args:
@@ -332,11 +337,41 @@ def key_parts(macro: MacroUnit, graph: Graph, route: Route) -> dict[str, Any]:
 
 
 def cargo_env(route: Route, plan: Path) -> dict[str, str]:
-    return {
+    env = {
         "RUSTC": str(route.compiler.rustc),
         "RUSTC_WRAPPER": str(wrapper_script(route.work)),
         PLAN_ENV: str(plan),
     }
+    user = user_wrapper(route.cwd)
+    if user:  # chained: cargo wasm's wrapper calls it for every crate it compiles
+        env[USER_WRAPPER_ENV] = user
+    return env
+
+
+def user_wrapper(cwd: Path) -> str | None:
+    """The rustc wrapper the user configured (sccache, say), which cargo wasm's own
+    replaces: $RUSTC_WRAPPER, $CARGO_BUILD_RUSTC_WRAPPER, else `build.rustc-wrapper` of
+    the nearest cargo configuration that sets it (a path with a slash is relative to the
+    directory holding that `.cargo/`, as cargo reads it). An empty value means none."""
+    for variable in ("RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"):
+        if variable in os.environ:
+            value = os.environ[variable]
+            return value if value and not _is_own_wrapper(value) else None
+    for config in memo.config_files(cwd):
+        try:
+            value = tomllib.loads(config.read_text()).get("build", {}).get("rustc-wrapper")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(value, str):
+            if not value:
+                return None
+            return str(config.parent.parent / value) if "/" in value else value
+    return None
+
+
+def _is_own_wrapper(path: str) -> bool:
+    """cargo wasm's wrapper, inherited by a nested cargo (a module build): not the user's."""
+    return Path(path).name.startswith(WRAPPER_NAME)
 
 
 def write_plan(plan: WrapperPlan, route: Route) -> Path:
@@ -345,14 +380,18 @@ def write_plan(plan: WrapperPlan, route: Route) -> Path:
     return plan.write(route.work / "plans" / f"{digest}.json")
 
 
+WRAPPER_NAME = "rustc-wrapper"
+
+
 def wrapper_script(work: Path) -> Path:
-    """The RUSTC_WRAPPER executable (cargo takes a path, not a command line)."""
-    script = work / "rustc-wrapper"
+    """The RUSTC_WRAPPER executable (cargo takes a path, not a command line), named by its
+    text: toolchains sharing a module cache each have their own."""
     # -S -E: no site packages, no PYTHON* variables (startup in about 20 ms, not 90)
     text = f'#!/bin/sh\nexec "{sys.executable}" -S -E "{Path(wrapper.__file__).resolve()}" "$@"\n'
+    script = work / f"{WRAPPER_NAME}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
     if not script.exists() or script.read_text() != text:
         work.mkdir(parents=True, exist_ok=True)
-        partial = script.with_name(f"rustc-wrapper.{os.getpid()}")
+        partial = script.with_name(f"{script.name}.{os.getpid()}")
         partial.write_text(text)
         partial.chmod(0o755)
         os.replace(partial, script)
@@ -385,9 +424,14 @@ def _graph_args(args: list[str]) -> list[str]:
     return _select(args, GRAPH_FLAGS, GRAPH_SWITCHES)
 
 
-if __name__ == "__main__":
+def run(argv: list[str]) -> int:
+    """`cargo wasm`, with its errors as one line each (also the installed toolchain's entry)."""
     try:
-        sys.exit(main(sys.argv))
+        return main(argv)
     except PatcherError as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv))

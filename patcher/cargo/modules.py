@@ -28,6 +28,7 @@ from patcher.errors import PatcherError
 from patcher.paths import work_dir
 from patcher.process import capture
 from patcher.provision import vendor
+from patcher.provision.stage0 import stage0_tool
 from patcher.rustc.abi import GUEST_TARGET
 
 # the target modules are built for; $RUSTC_WASM_GUEST_TARGET=wasm32-unknown-unknown builds
@@ -110,9 +111,7 @@ def _rustc_for_wasm(manifest: Path, release: bool) -> list[str]:
 def cargo() -> str:
     """The cargo that drives builds: the stage0 toolchain's (rustc's own vendor/ is
     resolved with it when the checkout is provisioned)."""
-    from patcher.provision import bootstrap_config  # renders templates: imported when needed
-
-    return str(bootstrap_config.stage0_tool("cargo"))
+    return str(stage0_tool("cargo"))
 
 
 def _target_dir(target: Path, compiler: Installed) -> Path:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import NoReturn
 
 # this file runs as a script of its own (python -S -E), importing nothing of `patcher`:
-# these two names are those of patcher/environment.py (tests/test_environment.py checks)
+# these names are those of patcher/environment.py (tests/test_environment.py checks)
 PLAN_ENV = "RUSTC_WASM_PLAN"
+USER_WRAPPER_ENV = "RUSTC_WASM_USER_WRAPPER"  # the user's own RUSTC_WRAPPER (sccache): chained
 STRICT_FLAG = "-Zproc-macro-wasm-only"
 # strict mode without unstable flags (patcher/rustc/abi.py WASM_ONLY_ENV): the flag would
 # need RUSTC_BOOTSTRAP, which also switches crates and their build scripts' probes to
@@ -94,7 +96,7 @@ def main(argv: list[str]) -> int:
     plan_path = os.environ.get(PLAN_ENV)
     unit = parse_unit(args)
     if not plan_path or unit is None:
-        os.execv(rustc, [rustc, *args])
+        compile_with(rustc, args, {})
     with open(plan_path) as file:
         plan = json.load(file)
     package = os.path.realpath(os.environ.get("CARGO_MANIFEST_DIR", "."))
@@ -103,9 +105,15 @@ def main(argv: list[str]) -> int:
         return emit_module(plan, package, unit)
     if unit.from_cargo and {"lib", "rlib", "proc-macro"} & set(unit.crate_types) and package in plan["stand_ins"]:
         return emit_stand_in(plan, package, unit)
-    if plan["strict"]:
-        os.execve(rustc, [rustc, *args], {**os.environ, STRICT_ENV: "1"})
-    os.execv(rustc, [rustc, *args])
+    compile_with(rustc, args, {STRICT_ENV: "1"} if plan["strict"] else {})
+
+
+def compile_with(rustc: str, args: list[str], env: dict[str, str]) -> NoReturn:
+    """Run rustc in this process's place: through the user's own wrapper when there is one
+    (sccache sees the command it would see natively), else directly."""
+    user = os.environ.get(USER_WRAPPER_ENV)
+    command = [user, rustc, *args] if user else [rustc, *args]
+    os.execvpe(command[0], command, {**os.environ, **env})
 
 
 def emit_module(plan: dict, package: str, unit: Unit) -> int:  # type: ignore[type-arg]

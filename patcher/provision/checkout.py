@@ -24,6 +24,7 @@ from patcher.pins import RustSource
 from patcher.process import run_checked
 from patcher.provision import bootstrap_config, vendor
 from patcher.provision.download import fetch
+from patcher.provision.stage0 import stage0_tool
 from patcher.rustc.patchset import RUSTC_PATCHES
 
 # Workspaces whose Cargo.lock Debian regenerates because its patches change dependencies
@@ -173,7 +174,7 @@ def _clone_git_source(src: GitSource, dest: Path) -> None:
 def _regenerate_lockfiles(root: Path) -> None:
     """Resolve the workspaces against vendor/ now, so builds never rewrite a lock file."""
     vendor_config = vendor.cargo_source_args(root / "vendor")
-    cargo = bootstrap_config.stage0_tool("cargo")
+    cargo = stage0_tool("cargo")
     for workspace in DEBIAN_WORKSPACES:
         manifest = root / workspace / "Cargo.toml"
         if not manifest.exists() or (root / workspace / "Cargo.lock").exists():

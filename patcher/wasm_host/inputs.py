@@ -14,20 +14,18 @@ A named input that does not exist is an error, never skipped.
 
 from __future__ import annotations
 
-import ast
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jinja2 import meta
 
+from patcher import code
 from patcher.engine.edits import Edit
 from patcher.engine.plan import Plan
 from patcher.engine.render import environment
 from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, TEMPLATES_DIR
-
-PACKAGE = "patcher"
 
 
 def read(path: Path) -> bytes:
@@ -68,19 +66,6 @@ def edit_templates(edits: Iterable[Edit]) -> list[str]:
     return sorted(name for name in names if isinstance(name, str))
 
 
-def _closure(names: Iterable[str], visit: Callable[[str], tuple[Path, list[str]]]) -> list[Path]:
-    """The files of `names` and of everything they refer to, transitively: `visit(name)`
-    gives a name's file and the names it refers to."""
-    seen: dict[str, Path] = {}
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen[name], refs = visit(name)
-            todo += refs
-    return sorted(seen.values())
-
-
 def template_files(*names: str) -> list[Path]:
     """`names` and every template they import, include or extend, transitively."""
     env = environment()
@@ -94,7 +79,7 @@ def template_files(*names: str) -> list[Path]:
             raise PatcherError(f"step input: {name} includes a template by a computed name; name it literally")
         return path, [ref for ref in refs if ref is not None]
 
-    return _closure(names, visit)
+    return code.closure(names, visit)
 
 
 def templates(*names: str) -> str:
@@ -102,55 +87,10 @@ def templates(*names: str) -> str:
 
 
 # -- Python modules -------------------------------------------------------------------------
-def _module_path(name: str) -> Path | None:
-    base = REPO_ROOT.joinpath(*name.split("."))
-    if (base / "__init__.py").is_file():
-        return base / "__init__.py"
-    if base.with_suffix(".py").is_file():
-        return base.with_suffix(".py")
-    return None
-
-
-def _ours(name: str | None) -> bool:
-    return name is not None and (name == PACKAGE or name.startswith(PACKAGE + "."))
-
-
 def module_files(*names: str) -> list[Path]:
-    """The source files of modules `names` (inside `patcher`), their packages, and every
-    `patcher` module they import, transitively."""
-
-    def visit(name: str) -> tuple[Path, list[str]]:
-        if not _ours(name):
-            raise PatcherError(f"step input: {name} is not a module of the `{PACKAGE}` package")
-        path = _module_path(name)
-        if path is None:
-            raise PatcherError(f"step input: no module {name} (looked for {name.replace('.', '/')}.py)")
-        parent = name.rpartition(".")[0]
-        package = name if path.name == "__init__.py" else parent
-        return path, [*([parent] if parent else []), *_imports(ast.parse(read(path), str(path)), package)]
-
-    return _closure(names, visit)
-
-
-def _imports(tree: ast.AST, package: str) -> list[str]:
-    """The `patcher` modules that `tree` (a module of `package`) imports."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names if _ours(alias.name)]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[: len(parts) - node.level + 1])
-                base = f"{base}.{node.module}" if node.module else base
-            else:
-                base = node.module or ""
-            if not _ours(base):
-                continue
-            found.append(base)
-            # `from package import submodule`
-            found += [f"{base}.{a.name}" for a in node.names if _module_path(f"{base}.{a.name}") is not None]
-    return found
+    """The source files of modules `names` and every `patcher` module they import (code.py),
+    read through `read`."""
+    return code.module_files(*names, read=lambda path: read(path))
 
 
 def modules(*names: str) -> str:

@@ -22,6 +22,7 @@ from patcher.engine.render import render_template, write_if_changed
 from patcher.errors import PatcherError
 from patcher.paths import XPyBuild
 from patcher.process import run_checked, run_logged
+from patcher.rustc import options
 from patcher.rustc.patchset import DEFAULT_SLOTS
 from patcher.wasm_host.toolchain import WASI_DEFINES, WasiToolchain, compiler_rt_builtins
 from patcher.wasm_host.wasmtime import THREADS_ENGINE, THREADS_RUN, program_options
@@ -177,7 +178,8 @@ class RustcForWasm:
             show=("Error",),
         )
         write_if_changed(staging / "bin" / "rustc", render_launcher(wasmtime, self.toolchain.threads), executable=True)
-        publish(staging, dist, {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple})
+        marker = {"option": option, "slots": DEFAULT_SLOTS, "host": self.triple}
+        publish(staging, dist, {**marker, "macros_by_path": options.get(option).macros_by_path})
         return dist / "bin" / "rustc"
 
 

@@ -1,0 +1,1 @@
+"""Releases: the installed compiler as a tarball a team installs instead of building."""
