@@ -18,6 +18,7 @@ from patcher import code
 from patcher.build.install import INSTALL_MARKER, Installed, installed
 from patcher.cargo import front, wrapper
 from patcher.cargo.plan import WrapperPlan
+from patcher.engine.render import render_template
 from patcher.environment import DIST_ENV, USER_WRAPPER_ENV
 from patcher.paths import REPO_ROOT, dist_dir
 from patcher.process import capture
@@ -168,3 +169,34 @@ def test_a_new_user_installs_the_release_and_builds_with_it(tmp_path: Path, chec
     figures = trial.try_release(installed(dist_dir()), checkout / "vendor", tmp_path / "trial")
     assert figures["sccache hits"] > 0
     print("\n".join(f"{name}: {value}" for name, value in figures.items()))
+
+
+def test_cargo_wasm_in_rustups_bin_uses_the_toolchain_cargo_runs_with(tmp_path: Path) -> None:
+    """The cargo-wasm that `install.sh --rustup` puts in rustup's bin/ asks `rustc` (rustup's
+    proxy, honouring `cargo +NAME`) for its sysroot: a toolchain without wasm support is
+    named in a clear error, one with it is used."""
+    script = tmp_path / "cargo-home" / "bin" / "cargo-wasm"
+    script.parent.mkdir(parents=True)
+    script.write_text(
+        render_template("release/cargo-wasm.sh.j2", python_dir=toolchain.PYTHON_DIR, marker=INSTALL_MARKER)
+    )
+    stable = tmp_path / "stable"
+    (stable / "bin").mkdir(parents=True)
+    fake_rustc = tmp_path / "proxy" / "rustc"
+    fake_rustc.parent.mkdir()
+    fake_rustc.write_text(f"#!/bin/sh\necho {stable}\n")
+    fake_rustc.chmod(0o755)
+    env = {"PATH": f"{fake_rustc.parent}:/usr/bin:/bin", "RUSTUP_TOOLCHAIN": "stable"}
+    refused = capture(["sh", str(script), "build"], env=env)
+    assert refused.returncode == 1
+    assert f"the toolchain at {stable} (stable) has no wasm proc-macro support" in refused.stderr
+    # a rustc-wasm-proc-macros toolchain: its own launcher's Python runs
+    (stable / INSTALL_MARKER).write_text("{}")
+    (stable / "bin" / "cargo-wasm").write_text("")
+    (stable / "bin" / "cargo-wasm").chmod(0o755)
+    entry = stable / toolchain.PYTHON_DIR / "cargo_wasm.py"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("import os, sys; print(os.environ['RUSTC_WASM_DIST'], sys.argv[1:])\n")
+    used = capture(["sh", str(script), "build"], env=env)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.strip() == f"{stable} ['build']"

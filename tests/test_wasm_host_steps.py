@@ -311,3 +311,15 @@ def test_the_wasm_host_steps_in_their_order(tmp_path: Path) -> None:
     assert [step.name for step in build.steps()] == [
         "llvm-source", "llvm-patches", "sysroot", "llvm", "llvm-config", "llvm-smoke", "rustc", "install", "hello",
     ]  # fmt: skip
+
+
+def test_listing_steps_whose_inputs_an_earlier_step_makes(tmp_path: Path) -> None:
+    """`build --host wasm --list` on a fresh machine: a step reading what an earlier step
+    makes (LLVM's git tree) is listed as not run yet, not a crash."""
+
+    def missing() -> tuple[str, ...]:
+        raise FileNotFoundError(tmp_path / "llvm-src")
+
+    steps = [Step("a", "first", lambda: None, ("1",)), Step("b", "reads a's output", lambda: None, missing)]
+    lines = describe_steps(steps, tmp_path / "state.json")
+    assert lines[1].split()[:4] == ["b", "not", "run", "yet"]

@@ -172,6 +172,11 @@ def describe_steps(steps: list[Step], state_file: Path) -> list[str]:
     state = _load(state_file)
     lines = []
     for step in steps:
-        status = _status(step, state.get(step.name, {}), step.fingerprint())[1]
+        try:
+            fingerprint = step.fingerprint()
+        except (PatcherError, OSError):  # it reads what an earlier step makes
+            lines.append(f"{step.name:13} {'not run yet':28} {step.what}")
+            continue
+        status = _status(step, state.get(step.name, {}), fingerprint)[1]
         lines.append(f"{step.name:13} {status:28} {step.what}")
     return lines
