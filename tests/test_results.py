@@ -44,7 +44,8 @@ def test_every_results_file_is_one_a_command_writes() -> None:
     written = {
         "ui-proc-macro.json", "compare.md", "compare.json", "bench-expansion.json", "bench-cargo.json",
         "bench-patch.json", "bench-wasm-host.json", "bench-wasm-threads.json", "web-playground.json",
-        "web-playground.png", "wasm-host-build.json", "builds.json", "bridge-fuzz.json", "dist.json",
+        "web-playground.png", "web-playground-serde.png", "web-playground-error.png", "wasm-host-build.json",
+        "builds.json", "bridge-fuzz.json", "dist.json",
         "bench-release.json",
     }  # fmt: skip
     for path in sorted(doc_blocks.RESULTS.iterdir()):

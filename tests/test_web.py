@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from patcher.build.install import INSTALL_MARKER, installed
-from patcher.web import server
+from patcher.errors import PatcherError
+from patcher.web import crates, server
+from patcher.web.crates import CrateSet
 from patcher.web.site import TARGET, Site, render_config
 
 
@@ -35,7 +37,9 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     wasm = installed(fake_wasm_install(tmp_path / "dist", option))
     std = wasm.sysroot / "lib" / "rustlib" / TARGET / "lib"
     built = {"basic": tmp_path / "basic.wasm", "describe": tmp_path / "describe.wasm"}
-    config: Any = render_config(wasm, "abc", std, built)
+    for module in built.values():
+        module.write_bytes(b"\0asm")
+    config: Any = render_config(wasm, "abc", std, built, fake_crates(tmp_path / "crates"))
     paths = [f["path"] for f in config["sysroot"]]
     lib = f"lib/rustlib/{TARGET}/lib"
     assert paths == [f"{lib}/libstd-0123.rlib", f"{lib}/libstd-0123.rmeta", f"{lib}/self-contained/crt1-command.o"]
@@ -47,6 +51,44 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     # with macros that are a crate's, line 1 names the crate, as in the e2e suite
     assert source.startswith("#[macro_use] extern crate describe;\n") == (option != "b")
     assert "#[derive(Describe)]" in source
+    # the crates: each offered one an --extern, their directory a dependency path, all loaded
+    assert args[-6:-4] == ["-L", "dependency=/crates"]
+    assert "--extern=serde=/crates/libserde-1.rlib" in args and "--extern=clap=/crates/libclap-4.rlib" in args
+    assert [c["name"] for c in config["crates"]] == ["serde", "serde_json", "thiserror", "clap"]
+    assert {d["path"] for d in config["deps"]} >= {"libserde-1.rlib", "libserde_derive-1.so", "libitoa-2.rlib"}
+    assert all(d["url"].startswith("files/abc/crates/") for d in config["deps"])
+    assert config["downloadBytes"] > config["rustc"]["size"]
+    assert config["programs"]["serde_json"]["source"].startswith("use serde::{Deserialize, Serialize};")
+
+
+def fake_crates(directory: Path) -> CrateSet:
+    """What crates.collect() makes of cargo's messages for the offered crates."""
+    messages = []
+    names = {"serde": "1", "serde_json": "1", "thiserror": "2", "clap": "4", "itoa": "2", "serde_derive": "1"}
+    source = directory.with_name("built")
+    source.mkdir(parents=True)
+    for name, version in names.items():
+        file = source / (f"lib{name}-{version}.so" if name.endswith("derive") else f"lib{name}-{version}.rlib")
+        file.write_bytes(b"\0asm\1\0\0\0" if file.suffix == ".so" else b"!<arch>\n")
+        package = f"registry+https://github.com/rust-lang/crates.io-index#{name}@{version}.0.0"
+        message = {"reason": "compiler-artifact", "package_id": package, "target": {"name": name}}
+        messages.append(json.dumps({**message, "filenames": [str(file)]}))
+    return crates.collect("\n".join(["noise", *messages]), directory)
+
+
+def test_crates_are_collected_from_cargos_messages(tmp_path: Path) -> None:
+    found = fake_crates(tmp_path / "out")
+    assert found.externs == {
+        "serde": "libserde-1.rlib", "serde_json": "libserde_json-1.rlib", "thiserror": "libthiserror-2.rlib",
+        "clap": "libclap-4.rlib",
+    }  # fmt: skip
+    assert found.versions["clap"] == "4.0.0"
+    assert {p.name for p in found.files} == {
+        "libserde-1.rlib", "libserde_json-1.rlib", "libthiserror-2.rlib", "libclap-4.rlib", "libitoa-2.rlib",
+        "libserde_derive-1.so",
+    }  # fmt: skip
+    with pytest.raises(PatcherError, match="no library for serde, serde_json, thiserror, clap"):
+        crates.collect("", tmp_path / "empty")
 
 
 def test_urls_stay_inside_the_site(tmp_path: Path) -> None:
@@ -77,5 +119,28 @@ def test_server_serves_wasm_as_application_wasm(tmp_path: Path) -> None:
             assert response.headers["Cache-Control"] == "no-cache"
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(url + "files/v/rustc/missing.wasm")
+    finally:
+        http.shutdown()
+
+
+def test_server_sends_versioned_files_gzipped_when_accepted(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "files").mkdir()
+    body = b"\0asm\1\0\0\0" + bytes(4096)
+    (tmp_path / "files" / "rustc.wasm").write_bytes(body)
+    site = Site(tmp_path / "site", {"files/v/rustc/": tmp_path / "files"}, "v")
+    http = server.start(site)
+    try:
+        url = server.url_of(http) + "files/v/rustc/rustc.wasm"
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Content-Type"] == "application/wasm"
+            packed = response.read()
+        assert gzip.decompress(packed) == body and len(packed) < len(body)
+        with urllib.request.urlopen(url) as response:  # no Accept-Encoding: as it is
+            assert response.headers.get("Content-Encoding") is None and response.read() == body
     finally:
         http.shutdown()

@@ -29,7 +29,7 @@ function showLoaded(load) {
   $("status").textContent = `rustc.wasm ready (${mib(load.bytes)} ${from}, compiled in ${seconds(load.compileMs)})`;
   $("timings").textContent =
     `Load: fetch ${seconds(load.fetchMs)} (${from}), WebAssembly compile ${seconds(load.compileMs)}, ` +
-    `sysroot and macros ${seconds(load.filesMs)}.`;
+    `sysroot, macros and crates ${seconds(load.filesMs)}.`;
 }
 
 function showResult(result) {
@@ -62,6 +62,8 @@ async function main() {
   const config = await (await fetch("config.json", { cache: "no-cache" })).json();
   $("rustc-version").textContent = config.rustcVersion;
   $("macros").textContent = config.macros.map((m) => m.name).join(", ");
+  $("crates").textContent = config.crates.map((c) => `${c.name} ${c.version}`).join(", ");
+  $("download").textContent = mib(config.downloadBytes);
   $("target").textContent = config.target;
   for (const [name, program] of Object.entries(config.programs)) {
     $("example").append(new Option(program.title, name));

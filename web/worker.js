@@ -1,5 +1,6 @@
 // rustc.wasm in a Web Worker, through @bjorn3/browser_wasi_shim: the sysroot (std for the
-// target) and the macros' modules are an in-memory file system; each compile is a fresh
+// target), the macros' modules and the crates (/crates: serde, serde_json, thiserror, clap,
+// what they need, their proc macros as modules) are an in-memory file system; each compile is a fresh
 // instance of the one compiled module, and so is each run of the program it produced.
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from "./vendor/browser_wasi_shim/index.js";
 
@@ -7,6 +8,7 @@ let config = null;
 let rustc = null; // WebAssembly.Module
 let sysroot = null; // Directory
 let macros = null; // Directory
+let crates = null; // Directory
 
 const post = (message) => postMessage(message);
 
@@ -18,7 +20,8 @@ async function cached(cache, url, phase) {
   if (hit) return { response: hit, fromCache: true };
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const total = Number(response.headers.get("content-length")) || 0;
+  // the server may send it compressed: progress counts what arrives, decompressed
+  const total = phase === "Downloading rustc.wasm" ? config.rustc.size : 0;
   const reader = response.body.getReader();
   const chunks = [];
   let loaded = 0;
@@ -70,9 +73,10 @@ async function load(message) {
     const { response } = await cached(cache, entry.url, null);
     return { path: entry.path, data: new Uint8Array(await response.arrayBuffer()) };
   };
-  post({ type: "progress", phase: "Loading the sysroot and the macros", loaded: 0, total: 0 });
+  post({ type: "progress", phase: "Loading the sysroot, the macros and the crates", loaded: 0, total: 0 });
   sysroot = tree(await Promise.all(config.sysroot.map(read)));
   macros = tree(await Promise.all(config.macros.map(read)));
+  crates = tree(await Promise.all(config.deps.map(read)));
   const load = {
     bytes: config.rustc.size,
     fromCache,
@@ -108,7 +112,12 @@ function run(module, args, env, preopens, stdout, stderr) {
 
 async function compile(message) {
   const work = new PreopenDirectory("/work", new Map([["main.rs", new File(new TextEncoder().encode(message.source))]]));
-  const preopens = [new PreopenDirectory("/sysroot", sysroot), new PreopenDirectory("/macros", macros), work];
+  const preopens = [
+    new PreopenDirectory("/sysroot", sysroot),
+    new PreopenDirectory("/macros", macros),
+    new PreopenDirectory("/crates", crates),
+    work,
+  ];
   const args = ["rustc", ...config.rustcArgs, "main.rs", "-o", "main.wasm"];
   const stdout = output();
   const stderr = output();

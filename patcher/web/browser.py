@@ -1,8 +1,9 @@
 """The playground in a real browser (Debian's chromium, headless, driven by Playwright):
-the page loads rustc.wasm, the default program (a derive from the `describe` wasm macro)
-compiles, links and prints what wasmtime prints, a program with a macro error shows the
-error at the line and column rustc.wasm reports under wasmtime, and a reload takes
-rustc.wasm from the browser's cache. Writes results/web-playground.json and a screenshot.
+the page loads rustc.wasm, its sysroot, macros and crates; every example compiles, links
+and prints what the same program built by the native compiler prints (serde + serde_json,
+thiserror, clap, the `describe` wasm macro); the examples with a derive's error show the
+native compiler's diagnostics, at the user's line and column; a reload takes rustc.wasm
+from the browser's cache. Writes results/web-playground.json and screenshots.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ COMPILE_TIMEOUT_MS = 10 * 60 * 1000
 
 @dataclass
 class Reference:
-    """The same program compiled by rustc.wasm under wasmtime, and by the native compiler."""
+    """The same program compiled by rustc.wasm under wasmtime, and by the native compiler;
+    the native build's program run under wasmtime."""
 
-    stderr: str
-    stdout: str
+    stderr: str  # the native compiler's diagnostics
+    wasmtime_stderr: str  # rustc.wasm's, under wasmtime
+    stdout: str  # what the natively compiled program prints
     wasmtime_s: float
     native_s: float
 
@@ -91,21 +94,27 @@ def _tree_rss(marker: str) -> int:
 def reference(
     wasm: Installed, native: Installed, site: Site, config: dict[str, Any], source: str, work: Path
 ) -> Reference:
-    """Compile `source` as the page does (same file name, same module names, the site's
-    config.json) with rustc.wasm under wasmtime and with the native compiler for the same
-    target and sysroot."""
+    """Compile `source` as the page does (same file name, same module and crate names, the
+    site's config.json) with rustc.wasm under wasmtime and with the native compiler for the
+    same target and sysroot; run the native compiler's program under wasmtime."""
     macros = site.files[f"files/{site.version}/macros/"]
+    crates = site.files[f"files/{site.version}/crates/"]
     work.mkdir(parents=True, exist_ok=True)
     (work / "main.rs").write_text(source)
-    args = [a.replace("/macros/", f"{macros}/") for a in config["rustcArgs"][2:]]  # without --sysroot /sysroot
+    args = [  # without --sysroot /sysroot; the page's directories are the site's
+        a.replace("/macros/", f"{macros}/").replace("=/crates", f"={crates}") for a in config["rustcArgs"][2:]
+    ]
     timings = []
     procs = []
-    for rustc, sysroot in ((wasm.rustc, []), (native.rustc, ["--sysroot", str(wasm.sysroot)])):
+    for rustc, sysroot, out in (
+        (wasm.rustc, [], "wasmtime.wasm"),
+        (native.rustc, ["--sysroot", str(wasm.sysroot)], "main.wasm"),
+    ):
         start = time.perf_counter()
-        procs.append(capture([str(rustc), *sysroot, *args, "main.rs", "-o", "main.wasm"], cwd=work, env=_env(config)))
+        procs.append(capture([str(rustc), *sysroot, *args, "main.rs", "-o", out], cwd=work, env=_env(config)))
         timings.append(time.perf_counter() - start)
-    ran = capture([str(wasmtime_binary()), "run", "main.wasm"], cwd=work) if procs[0].returncode == 0 else None
-    return Reference(procs[0].stderr, ran.stdout if ran else "", timings[0], timings[1])
+    ran = capture([str(wasmtime_binary()), "run", "main.wasm"], cwd=work) if procs[1].returncode == 0 else None
+    return Reference(procs[1].stderr, procs[0].stderr, ran.stdout if ran else "", timings[0], timings[1])
 
 
 def _env(config: dict[str, Any]) -> dict[str, str]:
@@ -131,6 +140,40 @@ def _load(page: Any, url: str) -> dict[str, Any]:
     return dict(page.evaluate("window.playground.load"))
 
 
+# pages to keep: the first example with crates, an error of a derive, the first wasm-macro example
+SCREENSHOTS = {"serde_json": "web-playground-serde.png", "serde_error": "web-playground-error.png",
+               "describe": "web-playground.png"}  # fmt: skip
+
+
+def _error_line(source: str) -> int:
+    """The line the example's error is about: the one holding the misused attribute."""
+    marks = ("rename = 1", '"shouty"', "union ")
+    return next(i for i, line in enumerate(source.splitlines(), 1) if any(m in line for m in marks))
+
+
+def _judge(name: str, source: str, got: dict[str, Any], ref: Reference, data: dict[str, Any]) -> list[str]:
+    """What is wrong with the page's compile and run of example `name`."""
+    problems = []
+    if got["stderr"] != ref.stderr:
+        problems.append(f"{name}: page diagnostics {got['stderr']!r}, native compiler's {ref.stderr!r}")
+    if got["stderr"] != ref.wasmtime_stderr:
+        problems.append(
+            f"{name}: page diagnostics {got['stderr']!r}, rustc.wasm under wasmtime {ref.wasmtime_stderr!r}"
+        )
+    if name.endswith("_error"):
+        at = f"--> main.rs:{_error_line(source)}:"
+        data.setdefault("error_locations", {})[name] = next(
+            (line.strip() for line in got["stderr"].splitlines() if at in line), None
+        )
+        if got["exitCode"] != 1 or at not in got["stderr"]:
+            problems.append(f"{name}: expected an error at {at}, got exit {got['exitCode']}: {got['stderr']!r}")
+    else:
+        stdout = got["run"]["stdout"] if got["run"] else None
+        if got["exitCode"] != 0 or got["run"]["exitCode"] != 0 or stdout != ref.stdout:
+            problems.append(f"{name}: page {got}, the native build printed {ref.stdout!r}")
+    return problems
+
+
 def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = CHROMIUM) -> int:
     from playwright.sync_api import sync_playwright  # the `web` extra
 
@@ -140,15 +183,19 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
     results_dir().mkdir(parents=True, exist_ok=True)
     config = json.loads((site.root / "config.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="web-check-"))
-    refs = {
-        name: reference(wasm, native, site, config, p["source"], work / name) for name, p in config["programs"].items()
-    }
+    programs = config["programs"]
+    refs = {name: reference(wasm, native, site, config, p["source"], work / name) for name, p in programs.items()}
     http = server.start(site)
     url = server.url_of(http)
     profile = work / "profile"
     sampler = RssSampler(str(profile))
     problems: list[str] = []
-    data: dict[str, Any] = {"url": url, "option": wasm.option}
+    data: dict[str, Any] = {
+        "url": url,
+        "option": wasm.option,
+        "crates": config["crates"],
+        "download_mib": round(config["downloadBytes"] / 2**20, 1),
+    }
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
@@ -158,44 +205,39 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
             page = context.new_page()
             page.set_viewport_size({"width": 1400, "height": 900})
             messages: list[str] = []
+            transferred: list[int] = []
             page.on("console", lambda m: messages.append(m.text))
+            page.on("response", lambda r: transferred.append(int(r.headers.get("content-length", "0"))))
             first = _load(page, url)
-            ok = _compile_in_page(page, "describe")
-            expected = refs["describe"]
-            # what the e2e program's header says it prints, and what it prints under wasmtime
-            lines = read_program(E2E_DIR / "programs" / PROGRAMS["describe"][0]).stdout
-            stdout = ok["run"]["stdout"] if ok["run"] else None
-            if ok["exitCode"] != 0 or stdout != expected.stdout or stdout.splitlines() != lines:
-                problems.append(f"describe: got {ok}, expected stdout {lines!r} (wasmtime: {expected.stdout!r})")
-            page.screenshot(path=str(results_dir() / "web-playground.png"), full_page=True)
-            bad = _compile_in_page(page, "describe_error")
-            expected_error = refs["describe_error"].stderr
-            message = read_program(E2E_DIR / "programs" / PROGRAMS["describe_error"][0]).error or ""
-            # the macro's error points at the `union` keyword, line:column as rustc prints it
-            source = config["programs"]["describe_error"]["source"].splitlines()
-            at = f"--> main.rs:{next(i for i, x in enumerate(source, 1) if x.startswith('union'))}:1"
-            data["error_location"] = at
-            if at not in bad["stderr"]:
-                problems.append(f"describe_error: no {at!r} in the page's stderr {bad['stderr']!r}")
-            if bad["exitCode"] != 1 or message not in bad["stderr"] or bad["stderr"] != expected_error:
-                problems.append(f"describe_error: page stderr {bad['stderr']!r}, wasmtime stderr {expected_error!r}")
+            data["transfer_mib"] = round(sum(transferred) / 2**20, 1)  # compressed, as sent
+            compile_s: dict[str, dict[str, float]] = {}
+            outputs: dict[str, str] = {}
+            for name, program in programs.items():
+                got = _compile_in_page(page, name)
+                problems += _judge(name, program["source"], got, refs[name], data)
+                compile_s[name] = {
+                    "chromium": round(got["compileMs"] / 1000, 2),
+                    "wasmtime": round(refs[name].wasmtime_s, 2),
+                    "native": round(refs[name].native_s, 2),
+                }
+                outputs[name] = (got["run"]["stdout"] if got["run"] else got["stderr"])[:4000]
+                if name in SCREENSHOTS:
+                    page.screenshot(path=str(results_dir() / SCREENSHOTS[name]), full_page=True)
+            # the wasm-macro example's own expectations (the e2e suite's header)
+            lines = read_program(E2E_DIR / "programs" / PROGRAMS["describe"][0].name).stdout
+            if outputs["describe"].splitlines() != lines:
+                problems.append(f"describe: printed {outputs['describe']!r}, the e2e header says {lines!r}")
             reload = _load(page, url)
             if not reload["fromCache"]:
                 problems.append("the reload downloaded rustc.wasm again")
-            again = _compile_in_page(page, "describe")
+            again = _compile_in_page(page, "serde_json")
+            compile_s["serde_json"]["chromium_after_reload"] = round(again["compileMs"] / 1000, 2)
             data.update(
                 chromium=context.browser.version if context.browser else "",
                 first_load=first,
                 reload=reload,
-                compile_s={
-                    "chromium": round(ok["compileMs"] / 1000, 2),
-                    "chromium_after_reload": round(again["compileMs"] / 1000, 2),
-                    "wasmtime": round(expected.wasmtime_s, 2),
-                    "native": round(expected.native_s, 2),
-                },
-                program_stdout=ok["run"]["stdout"] if ok["run"] else "",
-                error_stderr=bad["stderr"],
-                wasm_memory_mib=round(max(ok["memoryBytes"], bad["memoryBytes"]) / 2**20, 1),
+                compile_s=compile_s,
+                outputs=outputs,
                 console=messages[-20:],
             )
             context.close()

@@ -1,11 +1,15 @@
 """A small local HTTP server for the playground (standard library only): the site's
 directory, and the large files it maps under files/<version>/, with the MIME type
-`application/wasm` that WebAssembly.compileStreaming requires."""
+`application/wasm` that WebAssembly.compileStreaming requires. Those files go out gzipped
+to a browser that accepts it (compressed once, kept beside the site, in <site>-gz/)."""
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import mimetypes
+import os
+import shutil
 import threading
 from functools import partial
 from pathlib import Path
@@ -31,6 +35,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         suffix = Path(str(path)).suffix
         return TYPES.get(suffix) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
 
+    def send_head(self) -> Any:
+        """A versioned file as gzip when the browser accepts it; anything else as usual."""
+        url_path = unquote(urlsplit(self.path).path).lstrip("/")
+        if not url_path.startswith("files/") or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        source = self.site.url_of(url_path)
+        if source is None or not source.is_file():
+            return super().send_head()
+        packed = compressed(source, self.site.root.with_name(f"{self.site.root.name}-gz") / f"{url_path}.gz")
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(source))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(packed.stat().st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return packed.open("rb")
+
     def end_headers(self) -> None:
         # versioned URLs never change; the page and config.json are revalidated
         immutable = urlsplit(self.path).path.startswith("/files/")
@@ -40,6 +61,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if not self.quiet:
             super().log_message(format, *args)
+
+
+_COMPRESSING = threading.Lock()
+
+
+def compressed(source: Path, packed: Path) -> Path:
+    """`packed`, the gzip of `source`, made when missing (URLs are versioned: a file under
+    one never changes)."""
+    with _COMPRESSING:
+        if not packed.exists():
+            packed.parent.mkdir(parents=True, exist_ok=True)
+            partial = packed.with_name(f"{packed.name}.{os.getpid()}")
+            with source.open("rb") as raw, gzip.open(partial, "wb", compresslevel=6) as out:
+                shutil.copyfileobj(raw, out)
+            partial.replace(packed)
+    return packed
 
 
 def start(site: Site, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> http.server.ThreadingHTTPServer:

@@ -1,6 +1,7 @@
 """The playground's files: the static page (web/), the WASI shim from npm, and config.json,
 which names what the worker loads: rustc.wasm, the std of its target, the macros' modules,
-the example programs and the arguments that load the macros.
+the crates programs may use (patcher/web/crates.py), the example programs and the
+arguments that load the macros and the crates.
 
 Large files are not copied: the server maps `files/<version>/...` to dist/wasm and to the
 macro modules (patcher/web/server.py). `<version>` is the install's build id, so a rebuilt
@@ -21,6 +22,7 @@ from patcher.paths import REPO_ROOT, work_dir
 from patcher.pins import DEFAULT_VERSION
 from patcher.suite.e2e import E2E_DIR, MacroFlags
 from patcher.wasm_host.rustc_wasm import std_files
+from patcher.web.crates import CrateSet, build_crates
 
 WEB_DIR = REPO_ROOT / "web"
 SITE_DIR = work_dir("web")
@@ -28,15 +30,22 @@ SHIM = WEB_DIR / "node_modules" / "@bjorn3" / "browser_wasi_shim"
 STATIC = ("index.html", "style.css", "playground.js", "worker.js")
 TARGET = "wasm32-wasip1"
 MACROS = ("basic", "describe")
-# the example programs, from the e2e suite (without its `//@` header lines): name, file, title
+EXAMPLES = WEB_DIR / "examples"
+# the example programs: name, file (web/examples/, or the e2e suite's without its `//@`
+# header lines), title; those named `*_error` must fail, with the macro's error
 PROGRAMS = {
-    "describe": ("syn_generics.rs", "derive(Describe) on generic types: compiles and runs"),
-    "describe_error": ("span_syn_error.rs", "derive(Describe) on a union: the macro's error"),
+    "serde_json": (EXAMPLES / "serde_json.rs", "serde + serde_json: a struct round-tripped as JSON"),
+    "thiserror": (EXAMPLES / "thiserror.rs", "thiserror: an error enum with #[from]"),
+    "clap": (EXAMPLES / "clap.rs", "clap derive: parse fixed arguments, print the help"),
+    "serde_error": (EXAMPLES / "serde_error.rs", "serde: #[serde(rename = 1)], the derive's error"),
+    "clap_error": (EXAMPLES / "clap_error.rs", "clap: an unsupported rename_all, the derive's error"),
+    "describe": (E2E_DIR / "programs" / "syn_generics.rs", "derive(Describe) on generic types: compiles and runs"),
+    "describe_error": (E2E_DIR / "programs" / "span_syn_error.rs", "derive(Describe) on a union: the macro's error"),
 }
 
 
-def example_source(file: str) -> str:
-    lines = (E2E_DIR / "programs" / file).read_text().splitlines(keepends=True)
+def example_source(path: Path) -> str:
+    lines = path.read_text().splitlines(keepends=True)
     return "".join(line for line in lines if not line.startswith("//@"))
 
 
@@ -67,7 +76,7 @@ def shim_dir() -> Path:
 
 def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = SITE_DIR) -> Site:
     """Write the page, the shim and config.json under `root`; build the macros' modules
-    with the native patched compiler (as the e2e suite does)."""
+    with the native patched compiler (as the e2e suite does), and the crates."""
     rustc_wasm = wasm.sysroot / "bin" / "rustc.wasm"
     std = wasm.sysroot / "lib" / "rustlib" / TARGET / "lib"
     if not rustc_wasm.exists() or not any(std.glob("libstd-*.rlib")):
@@ -79,37 +88,41 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
     macro_dir = {m.parent for m in modules_built.values()}
     if len(macro_dir) != 1:
         raise PatcherError(f"the macro modules are not in one directory: {sorted(macro_dir)}")
+    crates = build_crates(native, wasm, TARGET, checkout / "vendor")
     files = {
         f"files/{version}/rustc/": rustc_wasm.parent,
         f"files/{version}/sysroot/": wasm.sysroot,
         f"files/{version}/macros/": macro_dir.pop(),
+        f"files/{version}/crates/": crates.directory,
     }
     shutil.rmtree(root, ignore_errors=True)
     (root / "vendor").mkdir(parents=True)
     for name in STATIC:
         shutil.copy2(WEB_DIR / name, root / name)
     shutil.copytree(shim_dir(), root / "vendor" / "browser_wasi_shim")
-    config = render_config(wasm, version, std, modules_built)
+    config = render_config(wasm, version, std, modules_built, crates)
     (root / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     return Site(root, files, version)
 
 
-def render_config(wasm: Installed, version: str, std: Path, modules_built: dict[str, Path]) -> dict[str, object]:
+def render_config(
+    wasm: Installed, version: str, std: Path, modules_built: dict[str, Path], crates: CrateSet
+) -> dict[str, object]:
     flags = MacroFlags(wasm.option)
     # the examples use `describe`; with macros that are a crate's, they name it on line 1
     header = flags.header(["describe"]) if flags.by_path else ""
     sysroot_files = std_files(std)
     in_page = {name: Path("/macros") / module.name for name, module in modules_built.items()}
     macro_args = [arg for name, path in in_page.items() for arg in flags.args(name, path)]
+    rustc_size = (wasm.sysroot / "bin" / "rustc.wasm").stat().st_size
+    download = rustc_size + sum(p.stat().st_size for p in [*sysroot_files, *modules_built.values(), *crates.files])
     return {
         "version": version,
         "rustcVersion": DEFAULT_VERSION,
         "option": wasm.option,
         "target": TARGET,
-        "rustc": {
-            "url": f"files/{version}/rustc/rustc.wasm",
-            "size": (wasm.sysroot / "bin" / "rustc.wasm").stat().st_size,
-        },
+        "rustc": {"url": f"files/{version}/rustc/rustc.wasm", "size": rustc_size},
+        "downloadBytes": download,  # everything the page loads, uncompressed
         "sysroot": [
             {"path": str(p.relative_to(wasm.sysroot)), "url": f"files/{version}/sysroot/{p.relative_to(wasm.sysroot)}"}
             for p in sysroot_files
@@ -118,10 +131,22 @@ def render_config(wasm: Installed, version: str, std: Path, modules_built: dict[
             {"name": name, "path": module.name, "url": f"files/{version}/macros/{module.name}"}
             for name, module in modules_built.items()
         ],
+        "crates": [{"name": name, "version": crates.versions[name]} for name in crates.externs],
+        "deps": [{"path": p.name, "url": f"files/{version}/crates/{p.name}"} for p in crates.files],
         # what the worker passes before `main.rs -o main.wasm`; -Z-style option flags need RUSTC_BOOTSTRAP
-        "rustcArgs": ["--sysroot", "/sysroot", "--edition", "2021", "--target", TARGET, *macro_args],
+        "rustcArgs": [
+            "--sysroot",
+            "/sysroot",
+            "--edition",
+            "2021",
+            "--target",
+            TARGET,
+            *macro_args,
+            *crates.args("/crates"),
+        ],
         "env": ["RUSTC_BOOTSTRAP=1"],
         "programs": {
-            name: {"title": title, "source": header + example_source(file)} for name, (file, title) in PROGRAMS.items()
+            name: {"title": title, "source": (header if file.parent != EXAMPLES else "") + example_source(file)}
+            for name, (file, title) in PROGRAMS.items()
         },
     }

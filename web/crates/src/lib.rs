@@ -1,0 +1,1 @@
+//! Nothing of its own: building it builds the crates the playground's programs use.
