@@ -159,6 +159,24 @@ def release_table(results: Path) -> str:
     return _table(caption, ["step", "value"], rows)
 
 
+def web_table(results: Path) -> str:
+    """The playground in Chromium: load and compile times per example (web --check)."""
+    data = _load(results, "web-playground.json")
+    first, reload = data["first_load"], data["reload"]
+    caption = (
+        f"Measured {_made(data)}: Chromium {data['chromium'].split('.')[0]} headless, page and server on loopback; "
+        f"{data['download_mib']} MiB to load ({data['transfer_mib']} MiB as sent, gzip), first load: fetch "
+        f"{first['fetchMs'] / 1000:.1f} s, compile {first['compileMs'] / 1000:.1f} s, "
+        f"files {first['filesMs'] / 1000:.1f} s; "
+        f"reload: fetch {reload['fetchMs'] / 1000:.2f} s, compile {reload['compileMs'] / 1000:.2f} s, files "
+        f"{reload['filesMs'] / 1000:.2f} s. Compile and link, seconds:"
+    )
+    rows = [
+        f"| `{name}` | {t['chromium']} | {t['wasmtime']} | {t['native']} |" for name, t in data["compile_s"].items()
+    ]
+    return _table(caption, ["example", "Chromium", "rustc.wasm under wasmtime", "native"], rows)
+
+
 def ui_table(results: Path) -> str:
     data = _load(results, "ui-proc-macro.json")
     rows = []
@@ -206,6 +224,7 @@ FIGURES: dict[str, Callable[[Path], str]] = {
     "e2e": e2e_table,
     "longest-native-build": longest_native_build,
     "release": release_table,
+    "web": web_table,
 }
 
 

@@ -55,7 +55,7 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     assert args[-6:-4] == ["-L", "dependency=/crates"]
     assert "--extern=serde=/crates/libserde-1.rlib" in args and "--extern=clap=/crates/libclap-4.rlib" in args
     assert [c["name"] for c in config["crates"]] == ["serde", "serde_json", "thiserror", "clap"]
-    assert {d["path"] for d in config["deps"]} >= {"libserde-1.rlib", "libserde_derive-1.so", "libitoa-2.rlib"}
+    assert {d["path"] for d in config["deps"]} >= {"libserde-1.rlib", "libserde_derive-1.wasm", "libitoa-2.rlib"}
     assert all(d["url"].startswith("files/abc/crates/") for d in config["deps"])
     assert config["downloadBytes"] > config["rustc"]["size"]
     assert config["programs"]["serde_json"]["source"].startswith("use serde::{Deserialize, Serialize};")
@@ -64,16 +64,20 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
 def fake_crates(directory: Path) -> CrateSet:
     """What crates.collect() makes of cargo's messages for the offered crates."""
     messages = []
-    names = {"serde": "1", "serde_json": "1", "thiserror": "2", "clap": "4", "itoa": "2", "serde_derive": "1"}
-    source = directory.with_name("built")
-    source.mkdir(parents=True)
+    names = {"serde": "1", "serde_json": "1", "thiserror": "2", "clap": "4", "itoa": "2", "serde_derive": "1",
+             "syn": "2"}  # fmt: skip
+    built = directory.with_name("built")
+    (built / TARGET).mkdir(parents=True)
     for name, version in names.items():
-        file = source / (f"lib{name}-{version}.so" if name.endswith("derive") else f"lib{name}-{version}.rlib")
+        if name.endswith("derive") or name == "syn":  # host units: the module, and a stand-in
+            file = built / (f"lib{name}-{version}.so" if name.endswith("derive") else f"lib{name}-{version}.rlib")
+        else:
+            file = built / TARGET / f"lib{name}-{version}.rlib"
         file.write_bytes(b"\0asm\1\0\0\0" if file.suffix == ".so" else b"!<arch>\n")
         package = f"registry+https://github.com/rust-lang/crates.io-index#{name}@{version}.0.0"
         message = {"reason": "compiler-artifact", "package_id": package, "target": {"name": name}}
         messages.append(json.dumps({**message, "filenames": [str(file)]}))
-    return crates.collect("\n".join(["noise", *messages]), directory)
+    return crates.collect("\n".join(["noise", *messages]), TARGET, directory)
 
 
 def test_crates_are_collected_from_cargos_messages(tmp_path: Path) -> None:
@@ -85,10 +89,10 @@ def test_crates_are_collected_from_cargos_messages(tmp_path: Path) -> None:
     assert found.versions["clap"] == "4.0.0"
     assert {p.name for p in found.files} == {
         "libserde-1.rlib", "libserde_json-1.rlib", "libthiserror-2.rlib", "libclap-4.rlib", "libitoa-2.rlib",
-        "libserde_derive-1.so",
+        "libserde_derive-1.wasm",
     }  # fmt: skip
     with pytest.raises(PatcherError, match="no library for serde, serde_json, thiserror, clap"):
-        crates.collect("", tmp_path / "empty")
+        crates.collect("", TARGET, tmp_path / "empty")
 
 
 def test_urls_stay_inside_the_site(tmp_path: Path) -> None:

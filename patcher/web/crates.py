@@ -6,7 +6,9 @@ against rustc.wasm's own std (`--sysroot` of the wasm install), so rustc.wasm re
 metadata; their proc macros become modules by the project's own route (`cargo wasm
 --strict`, the module cache), each where cargo puts the proc macro's library, which is
 where rustc finds it next to the libraries that use it. Everything lands in one
-directory, the page's /crates."""
+directory, the page's /crates, each module renamed `lib<name>-<hash>.wasm`: rustc.wasm's
+host names a dynamic library `.wasm`, and the patched locator takes a module by that
+suffix on any host (a `.so` file is found by the native compiler only)."""
 
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ class CrateSet:
 
 def build_crates(native: Installed, wasm: Installed, target: str, vendor: Path) -> CrateSet:
     """Build the offered crates for `target` (see the module's docstring)."""
-    work = work_dir("web") / "crates"
+    work = work_dir("web-crates")  # not under the site, which build_site writes afresh
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(SOURCE, project)
@@ -63,11 +65,12 @@ def build_crates(native: Installed, wasm: Installed, target: str, vendor: Path) 
     done = capture(cmd, cwd=project, env=env, unset=("RUSTC_WRAPPER", "RUSTC_BOOTSTRAP"))
     if done.returncode != 0:
         raise PatcherError(f"building the playground's crates failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
-    return collect(done.stdout, work / f"out-{wasm.build_id or 'unversioned'}")
+    return collect(done.stdout, target, work / f"out-{wasm.build_id or 'unversioned'}")
 
 
-def collect(messages: str, out: Path) -> CrateSet:
-    """The libraries and modules of cargo's artifact messages, copied into `out`."""
+def collect(messages: str, target: str, out: Path) -> CrateSet:
+    """The libraries built for `target` and the macro modules of cargo's artifact messages,
+    copied into `out` (not the stand-ins for the macros' own dependencies, built for the host)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     externs, versions = {}, {}
@@ -79,13 +82,15 @@ def collect(messages: str, out: Path) -> CrateSet:
             continue
         name, version = message["target"]["name"], message["package_id"].rsplit("@", 1)[-1]
         for file in map(Path, message["filenames"]):
-            if file.suffix == ".rlib" or (file.suffix == ".so" and file.read_bytes()[:4] == WASM_MAGIC):
+            if file.suffix == ".rlib" and target in file.parts:
                 shutil.copy2(file, out / file.name)
-                if name in OFFERED and file.suffix == ".rlib":
+                if name in OFFERED:
                     externs[name], versions[name] = file.name, version
+            elif file.suffix == ".so" and file.read_bytes()[:4] == WASM_MAGIC:
+                shutil.copy2(file, out / f"{file.stem}.wasm")
     missing = [name for name in OFFERED if name not in externs]
     if missing:
         raise PatcherError(f"the playground's crates build gave no library for {', '.join(missing)}")
-    if not any(p.suffix == ".so" for p in out.iterdir()):
+    if not any(p.suffix == ".wasm" for p in out.iterdir()):
         raise PatcherError("the playground's crates build left no proc-macro module (serde_derive, clap_derive, ...)")
     return CrateSet(out, {n: externs[n] for n in OFFERED}, {n: versions[n] for n in OFFERED})
