@@ -51,16 +51,25 @@ def module_files(*names: str, read: Callable[[Path], bytes] = Path.read_bytes) -
         if path is None:
             raise PatcherError(f"step input: no module {name} (looked for {name.replace('.', '/')}.py)")
         parent = name.rpartition(".")[0]
-        package = name if path.name == "__init__.py" else parent
-        return path, [*([parent] if parent else []), *_imports(ast.parse(read(path), str(path)), package)]
+        return path, [*([parent] if parent else []), *imports_of(path, read(path))]
 
     return closure(names, visit)
 
 
-def _imports(tree: ast.AST, package: str) -> list[str]:
-    """The `patcher` modules that `tree` (a module of `package`) imports."""
+def module_of(path: Path) -> str:
+    """The dotted name of a `patcher` source file (`patcher/cargo/__init__.py`: `patcher.cargo`)."""
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, source: bytes) -> list[str]:
+    """The `patcher` modules the file at `path` imports, function-level imports included.
+    `from package import submodule` imports the submodule; the package itself only when a
+    name it defines is imported (an import circle through a package's __init__ is real)."""
+    name = module_of(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source, str(path))):
         if isinstance(node, ast.Import):
             found += [alias.name for alias in node.names if _ours(alias.name)]
         elif isinstance(node, ast.ImportFrom):
@@ -72,7 +81,6 @@ def _imports(tree: ast.AST, package: str) -> list[str]:
                 base = node.module or ""
             if not _ours(base):
                 continue
-            found.append(base)
-            # `from package import submodule`
-            found += [f"{base}.{a.name}" for a in node.names if _module_path(f"{base}.{a.name}") is not None]
+            modules = [f"{base}.{a.name}" for a in node.names if _module_path(f"{base}.{a.name}") is not None]
+            found += modules if len(modules) == len(node.names) else [base, *modules]
     return found

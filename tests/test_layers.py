@@ -1,13 +1,12 @@
 """The package's layers run one way. `LAYERS` lists them from the top: a module may import
 from its own package (a circle there is still an error) and from the layers below its
-own, never from a layer above, nor from a sibling package of its own layer. This test is
+own, never from a layer above, nor from a sibling package of its own layer (imports as
+patcher/code.py reads them, function-level ones included). This test is
 part of the lint step (`nox -s lint`); docs/architecture.md shows the same listing."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
+from patcher import code
 from patcher.paths import REPO_ROOT
 
 # (layer, its packages or modules); top first
@@ -33,42 +32,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imports_of(path: Path) -> set[str]:
-    """The `patcher` modules a file imports, function-level imports included. `from pkg
-    import module` imports the module; the package itself only for names it defines."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            base = _absolute(path, node)
-            if base.startswith("patcher"):
-                modules = {f"{base}.{alias.name}" for alias in node.names if _is_module(f"{base}.{alias.name}")}
-                found |= modules
-                if len(modules) < len(node.names):
-                    found.add(base)
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("patcher")}
-    return found
-
-
-def _absolute(path: Path, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
-    for _ in range(node.level - 1):
-        package = package.rpartition(".")[0]
-    return f"{package}.{node.module}" if node.module else package
-
-
-def _is_module(name: str) -> bool:
-    path = REPO_ROOT.joinpath(*name.split("."))
-    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
-
-
 def unit_of(module: str) -> tuple[int, str]:
     """(layer index, the package or module of LAYERS that holds `module`)."""
     best: tuple[int, str] | None = None
@@ -81,8 +44,12 @@ def unit_of(module: str) -> tuple[int, str]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    files = sorted((REPO_ROOT / "patcher").rglob("*.py"))
-    return {module_name(f): imports_of(f) - {module_name(f)} for f in files}
+    """Each module of `patcher` and the `patcher` modules it imports (patcher/code.py)."""
+    graph = {}
+    for path in sorted((REPO_ROOT / "patcher").rglob("*.py")):
+        name = code.module_of(path)
+        graph[name] = set(code.imports_of(path, path.read_bytes())) - {name}
+    return graph
 
 
 def layering_violations(graph: dict[str, set[str]]) -> list[str]:
