@@ -4,7 +4,6 @@ generated from `VARIABLES` (`python -m patcher export`), and a test keeps both h
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 TOOL = "the tool"  # python -m patcher and the nox sessions
@@ -18,10 +17,6 @@ class Variable:
     name: str
     reader: str  # who reads it
     meaning: str
-
-    def get(self) -> str | None:
-        """The variable's value; unset and empty are alike."""
-        return os.environ.get(self.name) or None
 
 
 # -- where the tool keeps things ------------------------------------------------------------

@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 import re
 
-import pytest
-
 from patcher import environment
 from patcher.cargo import wrapper
 from patcher.paths import REPO_ROOT
@@ -63,11 +61,3 @@ def test_whatever_names_a_variable_names_a_declared_one() -> None:
 
 def test_the_docs_table_is_generated_from_the_declarations() -> None:
     assert environment.markdown_table() in (REPO_ROOT / "docs" / "environment.md").read_text()
-
-
-def test_a_variable_reads_unset_and_empty_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    (variable,) = (v for v in environment.VARIABLES if v.name == environment.TRAP_ENV)
-    monkeypatch.setenv(variable.name, "")
-    assert variable.get() is None
-    monkeypatch.setenv(variable.name, "1")
-    assert variable.get() == "1"

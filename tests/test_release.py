@@ -22,6 +22,7 @@ from patcher.engine.render import render_template
 from patcher.environment import DIST_ENV, USER_WRAPPER_ENV
 from patcher.paths import REPO_ROOT, dist_dir
 from patcher.process import capture
+from patcher.provision.download import sha256_of
 from patcher.release import toolchain, trial
 
 HOST = "x86_64-unknown-linux-gnu"
@@ -110,7 +111,7 @@ def _release_tree(tmp_path: Path, build_id: str = "0123456789abcdef") -> Path:
     marker = {"option": "c", "slots": 64, "host": HOST, "build_id": build_id}
     (root / "toolchain" / INSTALL_MARKER).write_text(json.dumps(marker) + "\n")
     files = sorted(p for p in (root / "toolchain").rglob("*") if p.is_file())
-    sums = [f"{toolchain._sha256(p)}  {p.relative_to(root / 'toolchain')}\n" for p in files]
+    sums = [f"{sha256_of(p)}  {p.relative_to(root / 'toolchain')}\n" for p in files]
     (root / "SHA256SUMS").write_text("".join(sums))
     compiler = Installed(root / "toolchain", "c", 64, build_id, HOST)
     (root / "install.sh").write_text(toolchain._install_script("rustc-wasm-proc-macros-test", compiler))

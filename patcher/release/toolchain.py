@@ -15,7 +15,6 @@ with it, so every machine that installs the release keys the module cache alike.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, work_dir
 from patcher.pins import LLVM
 from patcher.process import capture, run_checked
+from patcher.provision.download import sha256_of
 from patcher.provision.stage0 import stage0_tool
 from patcher.results import write_result
 from patcher.rustc.abi import DECLS_VERSION, GUEST_TARGET
@@ -63,7 +63,7 @@ def make_release(compiler: Installed, out_dir: Path) -> Release:
     _copy_sysroot(compiler.sysroot, toolchain)
     shutil.copy2(stage0_tool("cargo"), toolchain / "bin" / "cargo")
     _add_cargo_wasm(toolchain)
-    files = {str(p.relative_to(toolchain)): _sha256(p) for p in sorted(toolchain.rglob("*")) if _is_file(p)}
+    files = {str(p.relative_to(toolchain)): sha256_of(p) for p in sorted(toolchain.rglob("*")) if _is_file(p)}
     manifest: dict[str, object] = {
         "name": name,
         "rustc": version,
@@ -142,17 +142,12 @@ def _pack(root: Path, out_dir: Path, manifest: dict[str, object]) -> Release:
     run_checked([*tar, "-C", str(root.parent), "-cJf", str(partial), root.name], "tar", env=env)
     partial.replace(tarball)
     checksum = tarball.with_name(tarball.name + ".sha256")
-    checksum.write_text(f"{_sha256(tarball)}  {tarball.name}\n")
+    checksum.write_text(f"{sha256_of(tarball)}  {tarball.name}\n")
     return Release(tarball, checksum, manifest)
 
 
 def _is_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def main(compiler: Installed, out_dir: Path) -> int:

@@ -49,16 +49,18 @@ class Trial:
     def __init__(self) -> None:
         self.figures: dict[str, float] = {}
 
-    def run(self, what: str, cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> str:
-        """Run `cmd`, timed as `what`; its stdout, or an error with its output's tail."""
+    def run(self, cmd: list[str], env: dict[str, str], cwd: Path | None = None, figure: str = "") -> str:
+        """Run `cmd` (its seconds recorded as `figure`, if named); its output, or an error
+        with its output's tail."""
         start = time.perf_counter()
         done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=3600)
-        self.figures[what] = round(time.perf_counter() - start, 1)
+        if figure:
+            self.figures[figure] = round(time.perf_counter() - start, 1)
         if done.returncode != 0:
-            raise PatcherError(f"{what}: `{' '.join(cmd)}` failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+            raise PatcherError(f"`{' '.join(cmd)}` failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
         return done.stdout + done.stderr
 
-    def install(self, release: Release, machine: Path, rustup: bool) -> dict[str, str]:
+    def install(self, release: Release, machine: Path, rustup: bool, figure: str = "") -> dict[str, str]:
         """Unpack and install the release on `machine`; the user's environment there."""
         env = user_env(machine)
         unpacked = machine / "download"
@@ -67,7 +69,7 @@ class Trial:
         (release_dir,) = unpacked.iterdir()
         prefix = machine / "toolchains" / TOOLCHAIN
         command = ["sh", str(release_dir / "install.sh"), "--prefix", str(prefix)]
-        self.run("install seconds", [*command, *(["--rustup", TOOLCHAIN] if rustup else [])], env)
+        self.run([*command, *(["--rustup", TOOLCHAIN] if rustup else [])], env, figure=figure)
         leaks = [p for p in prefix.rglob("*") if p.is_symlink() and str(REPO_ROOT) in os.readlink(p)]
         if leaks:
             raise PatcherError(f"the installed toolchain links into this repository: {leaks}")
@@ -94,27 +96,27 @@ def try_release(compiler: Installed, vendor: Path, work: Path) -> dict[str, floa
     trial.figures["tarball MiB"] = round(release.tarball.stat().st_size / 2**20, 1)
 
     rustup = RUSTUP.exists()  # where rustup is absent, the toolchain goes on PATH
-    env = trial.install(release, work / "machine-1", rustup=rustup)
+    env = trial.install(release, work / "machine-1", rustup=rustup, figure="install seconds")
     plus = [f"+{TOOLCHAIN}"] if rustup else []
-    version = trial.run("rustc -vV", ["rustc", *plus, "-vV"], env)
+    version = trial.run(["rustc", *plus, "-vV"], env)
     if "rustc-wasm-proc-macros" not in version:
         raise PatcherError(f"`rustc {' '.join(plus)} -vV` does not say what it is:\n{version}")
     project = cargo_workspace.copy_project(work / "machine-1" / "project", vendor)
-    trial.run("native build seconds", ["cargo", *plus, "build", "--target-dir", "t-native"], env, project)
+    trial.run(["cargo", *plus, "build", "--target-dir", "t-native"], env, project, figure="native build seconds")
     cache = work / "machine-1" / "modules"
     wasm_env = {**env, MODULE_CACHE_ENV: str(cache)}
     wasm = ["cargo", *plus, "wasm", "--strict", "build"]
-    trial.run("cargo wasm seconds, module cache empty", [*wasm, "--target-dir", "t-wasm"], wasm_env, project)
-    trial.run("cargo wasm seconds, module cache warm", [*wasm, "--target-dir", "t-wasm-2"], wasm_env, project)
+    trial.run([*wasm, "--target-dir", "t-wasm"], wasm_env, project, figure="cargo wasm seconds, module cache empty")
+    trial.run([*wasm, "--target-dir", "t-wasm-2"], wasm_env, project, figure="cargo wasm seconds, module cache warm")
     trial.same_behaviour(project, "t-native", "t-wasm")
 
     # sccache, chained: a second clean build in a new target directory is served from it
     sccache = {**wasm_env, "RUSTC_WRAPPER": "sccache", "SCCACHE_DIR": str(work / "sccache")}
     subprocess.run(["sccache", "--stop-server"], env=sccache, capture_output=True)
-    trial.run("cargo wasm seconds, sccache cold", [*wasm, "--target-dir", "t-sccache-1"], sccache, project)
-    trial.run("sccache --zero-stats", ["sccache", "--zero-stats"], sccache)
-    trial.run("cargo wasm seconds, sccache warm", [*wasm, "--target-dir", "t-sccache-2"], sccache, project)
-    stats = trial.run("sccache --show-stats", ["sccache", "--show-stats"], sccache)
+    trial.run([*wasm, "--target-dir", "t-sccache-1"], sccache, project, figure="cargo wasm seconds, sccache cold")
+    trial.run(["sccache", "--zero-stats"], sccache)
+    trial.run([*wasm, "--target-dir", "t-sccache-2"], sccache, project, figure="cargo wasm seconds, sccache warm")
+    stats = trial.run(["sccache", "--show-stats"], sccache)
     subprocess.run(["sccache", "--stop-server"], env=sccache, capture_output=True)
     for name in ("hits", "misses"):
         found = re.search(rf"^Cache {name}\s+(\d+)$", stats, re.MULTILINE)
@@ -129,10 +131,8 @@ def try_release(compiler: Installed, vendor: Path, work: Path) -> dict[str, floa
     shutil.copytree(cache, other / "modules", ignore=shutil.ignore_patterns(".work"))
     other_env[MODULE_CACHE_ENV] = str(other / "modules")
     other_project = cargo_workspace.copy_project(other / "project", vendor)
-    out = trial.run("second machine seconds, module cache copied", ["cargo", "wasm", "--strict", "build"],
-                    other_env, other_project)  # fmt: skip
+    command = ["cargo", "wasm", "--strict", "build"]
+    out = trial.run(command, other_env, other_project, figure="second machine seconds, module cache copied")
     if "to WebAssembly" in out:
         raise PatcherError(f"the second machine built modules the copied cache holds:\n{out[-3000:]}")
-    for name in ("rustc -vV", "sccache --zero-stats", "sccache --show-stats"):
-        trial.figures.pop(name, None)
     return trial.figures
