@@ -98,3 +98,22 @@ def test_ci_runs_exactly_the_readme_set_up() -> None:
     ci = [c for c in _commands((REPO_ROOT / ".ci" / "run").read_text()) if not c.startswith(("set ", "cd "))]
     assert ci == setup
     assert "/.venv/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+
+
+SNIPPET_IMPORT = re.compile(r"from (patcher(?:\.\w+)+) import (\w+)")
+
+
+def test_shell_scripts_import_names_that_exist() -> None:
+    """The scripts' `python -c` snippets name package paths that refactors move: a stale
+    one broke CI's set-up while every Python test passed."""
+    import importlib
+
+    scripts = [*REPO_ROOT.glob("tools/**/*.sh"), *REPO_ROOT.glob(".ci/*")]
+    found = [(script, *m.groups()) for script in scripts for m in SNIPPET_IMPORT.finditer(script.read_text())]
+    assert found, "no snippets found: the pattern no longer matches the scripts"
+    missing = [
+        f"{script.relative_to(REPO_ROOT)}: {module}.{name}"
+        for script, module, name in found
+        if not hasattr(importlib.import_module(module), name)
+    ]
+    assert not missing

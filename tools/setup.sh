@@ -65,9 +65,9 @@ fi
 "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$root"
 
 # -- 3. stage0: Rust 1.95.0 --------------------------------------------------------------------
-stage0() { "$venv/bin/python" -c 'from patcher.provision.bootstrap_config import stage0_rustc; print(stage0_rustc())'; }
+stage0() { "$venv/bin/python" -c 'from patcher.provision.stage0 import stage0_rustc; print(stage0_rustc())'; }
 if ! stage0 >/dev/null 2>&1; then
-    version=$("$venv/bin/python" -c 'from patcher.provision.bootstrap_config import STAGE0_VERSION; print(STAGE0_VERSION)')
+    version=$("$venv/bin/python" -c 'from patcher.provision.stage0 import STAGE0_VERSION; print(STAGE0_VERSION)')
     if command -v rustup >/dev/null; then
         rustup toolchain install "$version" --profile minimal
     else
