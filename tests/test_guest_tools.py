@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from patcher import wasm_binary
 from patcher.cargo import modules
 from patcher.engine.edits import CRATES_IO, Anchor, CargoLockPackage, LockedPackage, SortedStringEntries, Splice
 from patcher.errors import PatcherError
@@ -157,9 +158,8 @@ def test_program_headers_and_flags(tmp_path: Path) -> None:
 
 
 def test_hand_made_modules() -> None:
-    assert fixtures._leb(0) == b"\x00" and fixtures._leb(127) == b"\x7f" and fixtures._leb(128) == b"\x80\x01"
     module = fixtures.module_with_memory_only("version:1\n")
-    assert module.startswith(fixtures.WASM_HEADER)
+    assert module.startswith(wasm_binary.HEADER)
     assert DECLS_SECTION.encode() + b"version:1\n" in module
     assert b"memory" in module and GUEST_ENTRY.encode() not in module
 
@@ -178,10 +178,10 @@ def test_the_bad_version_module_is_complete_but_for_its_version(tmp_path: Path) 
 def test_the_no_reply_module_borrows_another_modules_metadata(tmp_path: Path) -> None:
     """It keeps the custom sections asked for, byte for byte, and drops the others; the
     result is a valid module with the entry the ABI needs."""
-    rustc = fixtures._section(0, fixtures._name(".rustc") + b"metadata")
-    other = fixtures._section(0, fixtures._name("producers") + b"x")
-    donor = fixtures.WASM_HEADER + rustc + other + fixtures.decls_section("version:3\n")
-    kept = fixtures.custom_sections(donor, (DECLS_SECTION, ".rustc"))
+    rustc = wasm_binary.custom_section(".rustc", b"metadata")
+    other = wasm_binary.custom_section("producers", b"x")
+    donor = wasm_binary.HEADER + rustc + other + fixtures.decls_section("version:3\n")
+    kept = wasm_binary.custom_sections(donor, (DECLS_SECTION, ".rustc"))
     assert kept == rustc + fixtures.decls_section("version:3\n")
     module = tmp_path / "m.wasm"
     module.write_bytes(fixtures.module_with_entry("", custom=kept))

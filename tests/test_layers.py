@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("patch engine", ("patcher.engine",)),
     ("records", ("patcher.results", "patcher.doc_blocks")),
     ("processes", ("patcher.process",)),
+    ("wasm binaries", ("patcher.wasm_binary",)),
     ("source code", ("patcher.code",)),
     ("locations", ("patcher.paths",)),
     ("pins and variables", ("patcher.pins", "patcher.environment")),

@@ -14,9 +14,10 @@ import pytest
 
 from patcher.build.install import INSTALL_MARKER, installed
 from patcher.errors import PatcherError
+from patcher.wasm_binary import HEADER, custom_section, section
 from patcher.web import crates, server
 from patcher.web.crates import CrateSet
-from patcher.web.site import TARGET, Site, render_config
+from patcher.web.site import TARGET, Site, page_rustc, page_sysroot, render_config
 
 
 def fake_wasm_install(root: Path, option: str) -> Path:
@@ -25,6 +26,7 @@ def fake_wasm_install(root: Path, option: str) -> Path:
     (std / "libstd-0123.rlib").write_bytes(b"!<arch>\n")
     (std / "libstd-0123.rmeta").write_bytes(b"rust")  # std's full metadata
     (std / "librustc_middle-4567.rmeta").write_bytes(b"rust")  # a compiler crate: not for the page
+    (std / "librustc_public-89ab.rlib").write_bytes(b"!<arch>\n")  # one with an rlib: not for it either
     (std / "self-contained" / "crt1-command.o").write_bytes(b"\0asm")
     (root / "bin").mkdir()
     (root / "bin" / "rustc.wasm").write_bytes(b"\0asm\1\0\0\0")
@@ -39,7 +41,9 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     built = {"basic": tmp_path / "basic.wasm", "describe": tmp_path / "describe.wasm"}
     for module in built.values():
         module.write_bytes(b"\0asm")
-    config: Any = render_config(wasm, "abc", std, built, fake_crates(tmp_path / "crates"))
+    sysroot = page_sysroot(std, frozenset({"std", "core"}))
+    rustc = wasm.sysroot / "bin" / "rustc.wasm"
+    config: Any = render_config(wasm, "abc", sysroot, rustc, built, fake_crates(tmp_path / "crates"))
     paths = [f["path"] for f in config["sysroot"]]
     lib = f"lib/rustlib/{TARGET}/lib"
     assert paths == [f"{lib}/libstd-0123.rlib", f"{lib}/libstd-0123.rmeta", f"{lib}/self-contained/crt1-command.o"]
@@ -59,6 +63,19 @@ def test_config_names_the_sysroot_macros_and_programs(tmp_path: Path, option: st
     assert all(d["url"].startswith("files/abc/crates/") for d in config["deps"])
     assert config["downloadBytes"] > config["rustc"]["size"]
     assert config["programs"]["serde_json"]["source"].startswith("use serde::{Deserialize, Serialize};")
+
+
+def test_the_page_loads_rustc_wasm_without_names_and_dwarf(tmp_path: Path) -> None:
+    code = section(10, b"\x01\x02\x00\x0b")
+    producers = custom_section("producers", b"rustc")
+    full = HEADER + code + custom_section("name", b"\x00" * 64) + custom_section(".debug_line", b"x") + producers
+    (tmp_path / "rustc.wasm").write_bytes(full)
+    stripped = page_rustc(tmp_path / "rustc.wasm", "v1", tmp_path / "page")
+    assert stripped == tmp_path / "page" / "v1" / "rustc.wasm"
+    assert stripped.read_bytes() == HEADER + code + producers
+    # made once per version: a later call does not read the compiler again
+    (tmp_path / "rustc.wasm").write_bytes(b"gone")
+    assert page_rustc(tmp_path / "rustc.wasm", "v1", tmp_path / "page").read_bytes() == HEADER + code + producers
 
 
 def fake_crates(directory: Path) -> CrateSet:

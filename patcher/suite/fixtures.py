@@ -11,8 +11,7 @@ from pathlib import Path
 from patcher.build.install import Installed
 from patcher.cargo import modules
 from patcher.rustc.abi import DECLS_SECTION, DECLS_VERSION, GUEST_ENTRY, HOST_DISPATCH, HOST_RECEIVE, HOST_REPLY
-
-WASM_HEADER = b"\0asm\x01\0\0\0"
+from patcher.wasm_binary import HEADER, custom_section, custom_sections, name, section
 
 
 @dataclass(frozen=True)
@@ -25,45 +24,28 @@ class HostileModule:
     error_at: str | None = None
 
 
-def _leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _section(section_id: int, payload: bytes) -> bytes:
-    return bytes([section_id]) + _leb(len(payload)) + payload
-
-
-def _name(text: str) -> bytes:
-    return _leb(len(text)) + text.encode()
-
-
 def decls_section(text: str) -> bytes:
-    return _section(0, _name(DECLS_SECTION) + text.encode())
+    return custom_section(DECLS_SECTION, text.encode())
 
 
 def module_with_memory_only(decls: str) -> bytes:
     """A valid module with declarations and an exported memory, but no entry point."""
-    memory = _section(5, b"\x01\x00\x01")  # one memory, min 1 page
-    exports = _section(7, b"\x01" + _name("memory") + b"\x02\x00")
-    return WASM_HEADER + decls_section(decls) + memory + exports
+    memory = section(5, b"\x01\x00\x01")  # one memory, min 1 page
+    exports = section(7, b"\x01" + name("memory") + b"\x02\x00")
+    return HEADER + decls_section(decls) + memory + exports
 
 
 def module_with_entry(decls: str, custom: bytes | None = None) -> bytes:
     """A valid module with declarations, an exported memory and the relay ABI's entry point
     (`(i32, i32) -> ()`, returning at once, without a reply): everything a module needs but
     right `decls`. `custom`: custom sections to use instead of `decls` (another module's)."""
-    types = _section(1, b"\x01\x60\x02\x7f\x7f\x00")  # one type: (i32, i32) -> ()
-    functions = _section(3, b"\x01\x00")  # one function of type 0
-    memory = _section(5, b"\x01\x00\x01")
-    exports = _section(7, b"\x02" + _name("memory") + b"\x02\x00" + _name(GUEST_ENTRY) + b"\x00\x00")
-    code = _section(10, b"\x01\x02\x00\x0b")  # one body: no locals, `end`
+    types = section(1, b"\x01\x60\x02\x7f\x7f\x00")  # one type: (i32, i32) -> ()
+    functions = section(3, b"\x01\x00")  # one function of type 0
+    memory = section(5, b"\x01\x00\x01")
+    exports = section(7, b"\x02" + name("memory") + b"\x02\x00" + name(GUEST_ENTRY) + b"\x00\x00")
+    code = section(10, b"\x01\x02\x00\x0b")  # one body: no locals, `end`
     sections = decls_section(decls) if custom is None else custom
-    return WASM_HEADER + sections + types + functions + memory + exports + code
+    return HEADER + sections + types + functions + memory + exports + code
 
 
 def forging_module(custom: bytes, tree: bytes) -> bytes:
@@ -91,36 +73,13 @@ def forging_module(custom: bytes, tree: bytes) -> bytes:
     (i32.store (i32.const 3074) (i32.load (i32.const 2049)))
     (call $reply (i32.const 3072) (i32.const 6))))"""
     code = bytes(wasmtime.wat2wasm(wat))
-    return code[: len(WASM_HEADER)] + custom + code[len(WASM_HEADER) :]
+    return code[: len(HEADER)] + custom + code[len(HEADER) :]
 
 
 # method tags of the bridge (the order of `with_api!` in library/proc_macro/src/bridge/mod.rs)
 TS_FROM_TOKEN_TREE = 11
 # `TokenTree::Literal { kind: LitKind::ErrWithGuar, symbol: "1", suffix: None, span }`
 ERROR_LITERAL = bytes([3, 10]) + (1).to_bytes(8, "little") + b"1" + bytes([1]) + b"SPAN"
-
-
-def _read_leb(data: bytes, at: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at, shift = at + 1, shift + 7
-        if not byte & 0x80:
-            return value, at
-
-
-def custom_sections(module: bytes, names: tuple[str, ...]) -> bytes:
-    """The custom sections of `module` with these names, as they are encoded in it."""
-    kept, at = b"", len(WASM_HEADER)
-    while at < len(module):
-        size, body = _read_leb(module, at + 1)
-        if module[at] == 0:
-            length, name_at = _read_leb(module, body)
-            if module[name_at : name_at + length].decode() in names:
-                kept += module[at : body + size]
-        at = body + size
-    return kept
 
 
 def too_many_macros_crate(dest: Path, derives: int) -> Path:
@@ -149,7 +108,7 @@ def hostile_modules(work: Path, compiler: Installed, checkout: Path, basic: Path
     yield HostileModule(
         "malformed", write("malformed", b"this is not a WebAssembly module\n"), "not a valid WebAssembly module"
     )
-    yield HostileModule("no_decls", write("no_decls", WASM_HEADER), f"has no `{DECLS_SECTION}` section")
+    yield HostileModule("no_decls", write("no_decls", HEADER), f"has no `{DECLS_SECTION}` section")
     decls = f"version:{DECLS_VERSION}\nderive:SimpleTest:simple_test\n"
     yield HostileModule(
         "missing_export", write("missing_export", module_with_memory_only(decls)), f"does not export `{GUEST_ENTRY}`"

@@ -5,13 +5,16 @@ arguments that load the macros and the crates.
 
 Large files are not copied: the server maps `files/<version>/...` to dist/wasm and to the
 macro modules (patcher/web/server.py). `<version>` is the install's build id, so a rebuilt
-compiler gets new URLs and the page's cache never serves an old one.
+compiler gets new URLs and the page's cache never serves an old one. The page loads only
+what its programs can use: rustc.wasm without its symbol names and debug sections, and of
+the sysroot, the crates of rustc's `library/` (what a `rust-std` component holds).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +24,13 @@ from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, work_dir
 from patcher.pins import DEFAULT_VERSION
 from patcher.suite.e2e import E2E_DIR, MacroFlags
+from patcher.wasm_binary import without_custom_sections
 from patcher.wasm_host.rustc_wasm import std_files
 from patcher.web.crates import CrateSet, build_crates
 
 WEB_DIR = REPO_ROOT / "web"
 SITE_DIR = work_dir("web")
+PAGE_RUSTC_DIR = work_dir("web-rustc")  # <version>/rustc.wasm, stripped
 SHIM = WEB_DIR / "node_modules" / "@bjorn3" / "browser_wasi_shim"
 STATIC = ("index.html", "style.css", "playground.js", "worker.js")
 TARGET = "wasm32-wasip1"
@@ -74,6 +79,36 @@ def shim_dir() -> Path:
     return dist
 
 
+def is_not_for_the_page(section: str) -> bool:
+    """rustc.wasm's custom sections a browser does not need: the function names (a fifth
+    of the module) and DWARF; they only name frames in a debugger."""
+    return section == "name" or section.startswith(".debug_")
+
+
+def page_rustc(rustc_wasm: Path, version: str, root: Path = PAGE_RUSTC_DIR) -> Path:
+    """rustc.wasm as the page loads it, made once per version."""
+    stripped = root / version / "rustc.wasm"
+    if not stripped.exists():
+        stripped.parent.mkdir(parents=True, exist_ok=True)
+        partial = stripped.with_name("rustc.wasm.partial")
+        partial.write_bytes(without_custom_sections(rustc_wasm.read_bytes(), is_not_for_the_page))
+        partial.replace(stripped)
+    return stripped
+
+
+def library_crates(checkout: Path) -> frozenset[str]:
+    """The crate names of rustc's `library/` workspace (std, its dependencies, test,
+    proc_macro), from its Cargo.lock."""
+    lock = tomllib.loads((checkout / "library" / "Cargo.lock").read_text())
+    return frozenset(package["name"].replace("-", "_") for package in lock["package"])
+
+
+def page_sysroot(std: Path, library: frozenset[str]) -> list[Path]:
+    """The std files the page loads: those of `library`'s crates and the C runtime, not the
+    compiler crates that the build of rustc.wasm leaves beside them."""
+    return [p for p in std_files(std) if p.parent != std or p.name.removeprefix("lib").split("-")[0] in library]
+
+
 def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = SITE_DIR) -> Site:
     """Write the page, the shim and config.json under `root`; build the macros' modules
     with the native patched compiler (as the e2e suite does), and the crates."""
@@ -90,7 +125,7 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
         raise PatcherError(f"the macro modules are not in one directory: {sorted(macro_dir)}")
     crates = build_crates(native, wasm, TARGET, checkout / "vendor")
     files = {
-        f"files/{version}/rustc/": rustc_wasm.parent,
+        f"files/{version}/rustc/": page_rustc(rustc_wasm, version).parent,
         f"files/{version}/sysroot/": wasm.sysroot,
         f"files/{version}/macros/": macro_dir.pop(),
         f"files/{version}/crates/": crates.directory,
@@ -100,21 +135,28 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
     for name in STATIC:
         shutil.copy2(WEB_DIR / name, root / name)
     shutil.copytree(shim_dir(), root / "vendor" / "browser_wasi_shim")
-    config = render_config(wasm, version, std, modules_built, crates)
+    sysroot = page_sysroot(std, library_crates(checkout))
+    config = render_config(
+        wasm, version, sysroot, files[f"files/{version}/rustc/"] / "rustc.wasm", modules_built, crates
+    )
     (root / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     return Site(root, files, version)
 
 
 def render_config(
-    wasm: Installed, version: str, std: Path, modules_built: dict[str, Path], crates: CrateSet
+    wasm: Installed,
+    version: str,
+    sysroot_files: list[Path],
+    rustc_wasm: Path,
+    modules_built: dict[str, Path],
+    crates: CrateSet,
 ) -> dict[str, object]:
     flags = MacroFlags(wasm.option)
     # the examples use `describe`; with macros that are a crate's, they name it on line 1
     header = flags.header(["describe"]) if flags.by_path else ""
-    sysroot_files = std_files(std)
     in_page = {name: Path("/macros") / module.name for name, module in modules_built.items()}
     macro_args = [arg for name, path in in_page.items() for arg in flags.args(name, path)]
-    rustc_size = (wasm.sysroot / "bin" / "rustc.wasm").stat().st_size
+    rustc_size = rustc_wasm.stat().st_size
     download = rustc_size + sum(p.stat().st_size for p in [*sysroot_files, *modules_built.values(), *crates.files])
     return {
         "version": version,
