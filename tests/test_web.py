@@ -5,6 +5,8 @@ the server gives wasm the MIME type compileStreaming needs."""
 from __future__ import annotations
 
 import json
+import os
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -163,5 +165,11 @@ def test_server_sends_versioned_files_gzipped_when_accepted(tmp_path: Path) -> N
         assert gzip.decompress(packed) == body and len(packed) < len(body)
         with urllib.request.urlopen(url) as response:  # no Accept-Encoding: as it is
             assert response.headers.get("Content-Encoding") is None and response.read() == body
+        # the file changes under the same URL (the tool strips it otherwise): the gzip follows
+        changed = body + b"more"
+        (tmp_path / "files" / "rustc.wasm").write_bytes(changed)
+        os.utime(tmp_path / "files" / "rustc.wasm", ns=(time.time_ns() + 10**9,) * 2)
+        with urllib.request.urlopen(request) as response:
+            assert gzip.decompress(response.read()) == changed
     finally:
         http.shutdown()

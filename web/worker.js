@@ -36,8 +36,13 @@ async function cached(cache, url, phase) {
       post({ type: "progress", phase, loaded, total });
     }
   }
-  const headers = { "content-type": response.headers.get("content-type") || "application/octet-stream" };
-  await cache.put(url, new Response(new Blob(chunks), { headers }));
+  const body = new Blob(chunks);
+  // content-length: what arrived, decompressed; the page reports it, the test checks it
+  const headers = {
+    "content-type": response.headers.get("content-type") || "application/octet-stream",
+    "content-length": String(body.size),
+  };
+  await cache.put(url, new Response(body, { headers }));
   return { response: await cache.match(url), fromCache: false };
 }
 
@@ -78,7 +83,7 @@ async function load(message) {
   macros = tree(await Promise.all(config.macros.map(read)));
   crates = tree(await Promise.all(config.deps.map(read)));
   const load = {
-    bytes: config.rustc.size,
+    bytes: Number(response.headers.get("content-length")),
     fromCache,
     fetchMs: fetched - start,
     compileMs: compiled - fetched,

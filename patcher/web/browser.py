@@ -209,6 +209,11 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
             page.on("console", lambda m: messages.append(m.text))
             page.on("response", lambda r: transferred.append(int(r.headers.get("content-length", "0"))))
             first = _load(page, url)
+            # the rustc.wasm that arrived (decompressed) is the one config.json names
+            if first["bytes"] != config["rustc"]["size"]:
+                problems.append(
+                    f"the page received {first['bytes']} bytes of rustc.wasm, not {config['rustc']['size']}"
+                )
             data["transfer_mib"] = round(sum(transferred) / 2**20, 1)  # compressed, as sent
             compile_s: dict[str, dict[str, float]] = {}
             outputs: dict[str, str] = {}

@@ -67,10 +67,11 @@ _COMPRESSING = threading.Lock()
 
 
 def compressed(source: Path, packed: Path) -> Path:
-    """`packed`, the gzip of `source`, made when missing (URLs are versioned: a file under
-    one never changes)."""
+    """`packed`, the gzip of `source`, made when missing or older than `source`. URLs are
+    versioned by the compiler's build id, but a file under one can still change when the
+    tool changes what it serves (e.g. how rustc.wasm is stripped)."""
     with _COMPRESSING:
-        if not packed.exists():
+        if not packed.exists() or packed.stat().st_mtime_ns < source.stat().st_mtime_ns:
             packed.parent.mkdir(parents=True, exist_ok=True)
             partial = packed.with_name(f"{packed.name}.{os.getpid()}")
             with source.open("rb") as raw, gzip.open(partial, "wb", compresslevel=6) as out:
