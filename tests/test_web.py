@@ -76,8 +76,11 @@ def test_the_page_loads_rustc_wasm_without_names_and_dwarf(tmp_path: Path) -> No
     assert stripped == tmp_path / "page" / "v1" / "rustc.wasm"
     assert stripped.read_bytes() == HEADER + code + producers
     # made once per version: a later call does not read the compiler again
-    (tmp_path / "rustc.wasm").write_bytes(b"gone")
+    (tmp_path / "rustc.wasm").write_bytes(full + producers)
     assert page_rustc(tmp_path / "rustc.wasm", "v1", tmp_path / "page").read_bytes() == HEADER + code + producers
+    # a new version replaces the old copy
+    assert page_rustc(tmp_path / "rustc.wasm", "v2", tmp_path / "page").read_bytes().endswith(producers * 2)
+    assert [p.name for p in (tmp_path / "page").iterdir()] == ["v2"]
 
 
 def fake_crates(directory: Path) -> CrateSet:

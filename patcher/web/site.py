@@ -86,9 +86,12 @@ def is_not_for_the_page(section: str) -> bool:
 
 
 def page_rustc(rustc_wasm: Path, version: str, root: Path = PAGE_RUSTC_DIR) -> Path:
-    """rustc.wasm as the page loads it, made once per version."""
+    """rustc.wasm as the page loads it, made once per version; older versions' copies
+    (93 MiB each) are removed."""
     stripped = root / version / "rustc.wasm"
     if not stripped.exists():
+        for old in root.iterdir() if root.is_dir() else ():
+            shutil.rmtree(old)
         stripped.parent.mkdir(parents=True, exist_ok=True)
         partial = stripped.with_name("rustc.wasm.partial")
         partial.write_bytes(without_custom_sections(rustc_wasm.read_bytes(), is_not_for_the_page))
