@@ -545,7 +545,7 @@ def cargo_lock(dependents: tuple[str, ...]) -> Edit:
             LockedPackage(
                 "wasmi",
                 "1.1.0",
-                ("spin", "wasmi_collections", "wasmi_core", "wasmi_ir", "wasmparser 0.239.0"),
+                ("spin", "wasmi_collections", "wasmi_core", "wasmi_ir", _locked("wasmparser")),
                 CRATES_IO,
             ),
             LockedPackage("wasmi_collections", "1.1.0", ("string-interner",), CRATES_IO),
