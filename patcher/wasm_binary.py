@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from patcher.errors import PatcherError
 
-HEADER = b"\0asm\x01\0\0\0"
+MAGIC = b"\0asm"
+HEADER = MAGIC + b"\x01\0\0\0"  # the magic and version 1
 CUSTOM = 0  # the id of a custom section
 
 
@@ -36,6 +38,13 @@ def read_leb(data: bytes, at: int) -> tuple[int, int]:
 
 def name(text: str) -> bytes:
     return leb(len(text)) + text.encode()
+
+
+def is_module_file(path: Path) -> bool:
+    """Whether `path` starts as a WebAssembly module does (a proc macro's module keeps the
+    `.so` name cargo gives it, so the suffix says nothing)."""
+    with path.open("rb") as file:
+        return file.read(len(MAGIC)) == MAGIC
 
 
 def section(section_id: int, payload: bytes) -> bytes:

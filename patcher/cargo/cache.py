@@ -30,6 +30,7 @@ from typing import Any
 
 from patcher.environment import CACHE_ENV as DOWNLOADS_CACHE_ENV
 from patcher.environment import MODULE_CACHE_ENV
+from patcher.wasm_binary import MAGIC
 
 CACHE_ENV = MODULE_CACHE_ENV
 MODULE = "module.wasm"
@@ -138,5 +139,5 @@ def verify(entry_dir: Path) -> str | None:
     except (OSError, ValueError):
         return None
     sha256 = hashlib.sha256(data).hexdigest()
-    whole = len(data) == entry.get("size") and data[:4] == b"\0asm" and sha256 == entry.get("sha256")
+    whole = len(data) == entry.get("size") and data.startswith(MAGIC) and sha256 == entry.get("sha256")
     return sha256 if whole else None

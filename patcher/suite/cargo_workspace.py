@@ -25,6 +25,7 @@ from patcher.paths import REPO_ROOT
 from patcher.process import capture
 from patcher.suite.ice import IceWatch
 from patcher.suite.outcome import Outcome
+from patcher.wasm_binary import is_module_file
 
 SOURCE = REPO_ROOT / "e2e" / "workspace"
 TIMEOUT = 900  # a cold module cache compiles five macros and syn for wasm
@@ -223,7 +224,7 @@ class WorkspaceCases:
         deps = self.target("wasm") / "debug" / "deps"
         for name in MACROS:
             found = sorted(deps.glob(f"lib{name}-*.so"))
-            if not found or any(p.read_bytes()[:4] != b"\0asm" for p in found):
+            if not found or not all(map(is_module_file, found)):
                 return f"{name}: expected a WebAssembly module at {deps}/lib{name}-*.so, found {found}"
         if any(p.read_bytes()[:4] == b"!<ar" for p in deps.glob("libsyn-*.rlib")):
             return "syn was compiled natively, though only proc macros use it"

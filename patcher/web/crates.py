@@ -25,10 +25,10 @@ from patcher.errors import PatcherError
 from patcher.paths import REPO_ROOT, work_dir
 from patcher.process import capture
 from patcher.suite import cargo_workspace
+from patcher.wasm_binary import is_module_file
 
 SOURCE = REPO_ROOT / "web" / "crates"
 OFFERED = ("serde", "serde_json", "thiserror", "clap")  # what a program may `use`
-WASM_MAGIC = b"\0asm"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def collect(messages: str, target: str, out: Path) -> CrateSet:
                 shutil.copy2(file, out / file.name)
                 if name in OFFERED:
                     externs[name], versions[name] = file.name, version
-            elif file.suffix == ".so" and file.read_bytes()[:4] == WASM_MAGIC:
+            elif file.suffix == ".so" and is_module_file(file):
                 shutil.copy2(file, out / f"{file.stem}.wasm")
     missing = [name for name in OFFERED if name not in externs]
     if missing:

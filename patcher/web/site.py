@@ -127,8 +127,9 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
     if len(macro_dir) != 1:
         raise PatcherError(f"the macro modules are not in one directory: {sorted(macro_dir)}")
     crates = build_crates(native, wasm, TARGET, checkout / "vendor")
+    rustc_for_page = page_rustc(rustc_wasm, version)
     files = {
-        f"files/{version}/rustc/": page_rustc(rustc_wasm, version).parent,
+        f"files/{version}/rustc/": rustc_for_page.parent,
         f"files/{version}/sysroot/": wasm.sysroot,
         f"files/{version}/macros/": macro_dir.pop(),
         f"files/{version}/crates/": crates.directory,
@@ -139,9 +140,7 @@ def build_site(wasm: Installed, native: Installed, checkout: Path, root: Path = 
         shutil.copy2(WEB_DIR / name, root / name)
     shutil.copytree(shim_dir(), root / "vendor" / "browser_wasi_shim")
     sysroot = page_sysroot(std, library_crates(checkout))
-    config = render_config(
-        wasm, version, sysroot, files[f"files/{version}/rustc/"] / "rustc.wasm", modules_built, crates
-    )
+    config = render_config(wasm, version, sysroot, rustc_for_page, modules_built, crates)
     (root / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     return Site(root, files, version)
 
