@@ -22,7 +22,7 @@ from patcher.build.install import Installed
 from patcher.errors import PatcherError
 from patcher.process import capture
 from patcher.results import results_dir, write_result
-from patcher.suite.e2e import E2E_DIR, read_program
+from patcher.suite.e2e import read_program
 from patcher.wasm_host.wasmtime import wasmtime_binary
 from patcher.web import server
 from patcher.web.site import PROGRAMS, Site, build_site
@@ -228,10 +228,13 @@ def check(wasm: Installed, native: Installed, checkout: Path, chromium: Path = C
                 outputs[name] = (got["run"]["stdout"] if got["run"] else got["stderr"])[:4000]
                 if name in SCREENSHOTS:
                     page.screenshot(path=str(results_dir() / SCREENSHOTS[name]), full_page=True)
-            # the wasm-macro example's own expectations (the e2e suite's header)
-            lines = read_program(E2E_DIR / "programs" / PROGRAMS["describe"][0].name).stdout
+            # the wasm-macro examples' own expectations (the e2e suite's headers)
+            lines = read_program(PROGRAMS["describe"][0]).stdout
             if outputs["describe"].splitlines() != lines:
                 problems.append(f"describe: printed {outputs['describe']!r}, the e2e header says {lines!r}")
+            error = read_program(PROGRAMS["describe_error"][0]).error or ""
+            if not error or error not in outputs["describe_error"]:
+                problems.append(f"describe_error: no {error!r} (the e2e header) in {outputs['describe_error']!r}")
             reload = _load(page, url)
             if not reload["fromCache"]:
                 problems.append("the reload downloaded rustc.wasm again")
